@@ -1,0 +1,86 @@
+"""Which language a request speaks, and date display in a named time zone.
+
+Order: the signed-in user's setting, then a `?lang=` choice kept in the session, then the
+browser's Accept-Language, then English."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import format_datetime as babel_format_datetime
+from flask import current_app, flash, g, has_request_context, request, session
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from incubator.core.timeutil import utc_offset_label, zone
+
+
+def supported() -> list[str]:
+    return list(current_app.config["LANGUAGES"])
+
+
+def is_supported(code: str | None) -> bool:
+    return bool(code) and code in current_app.config["LANGUAGES"]
+
+
+def _request_user():
+    user = getattr(g, "api_user", None)
+    if user is not None:
+        return user
+    from flask_login import current_user
+
+    try:
+        if current_user and current_user.is_authenticated:
+            return current_user
+    except Exception:  # outside a login-managed request
+        return None
+    return None
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    forced = getattr(g, "forced_locale", None)
+    if forced:
+        return forced
+    user = _request_user()
+    if user is not None and is_supported(user.locale):
+        return user.locale
+    chosen = session.get("lang")
+    if is_supported(chosen):
+        return chosen
+    return request.accept_languages.best_match(supported()) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    if has_request_context():
+        user = _request_user()
+        if user is not None and user.timezone:
+            return user.timezone
+    return current_app.config["DEFAULT_SEASON_TIMEZONE"]
+
+
+def _remember_lang_choice() -> None:
+    code = request.args.get("lang")
+    if code is None or request.path.startswith("/api/") or request.path.startswith("/static/"):
+        return
+    if is_supported(code):
+        session["lang"] = code
+    else:
+        flash(_l("Unknown language code “%(code)s”: choose English, Russian or Uzbek.", code=code[:20]),
+              "warning")
+
+
+def format_in_zone(moment: datetime | None, tz_name: str | None, fmt: str = "medium") -> str:
+    """A datetime shown in the given zone, with the zone named: '21 Nov 2026, 18:00 Asia/Tashkent (UTC+05:00)'."""
+    if moment is None:
+        return ""
+    tz_name = tz_name or current_app.config["DEFAULT_SEASON_TIMEZONE"]
+    text = babel_format_datetime(moment, format=fmt, tzinfo=zone(tz_name), locale=str(get_locale()))
+    return f"{text} {tz_name} ({utc_offset_label(moment, tz_name)})"
+
+
+def init_i18n(app) -> None:
+    app.before_request(_remember_lang_choice)
+    app.jinja_env.filters["in_zone"] = format_in_zone
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["LANGUAGES"] = app.config["LANGUAGES"]

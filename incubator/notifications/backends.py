@@ -1,0 +1,128 @@
+"""Mail backends: smtp (a real server), file (.eml files in instance/outbox/), memory (a list)."""
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+import threading
+from email.message import EmailMessage
+from pathlib import Path
+
+memory_outbox: list[EmailMessage] = []
+
+
+class PermanentFailure(Exception):
+    """The server refused the message for good (5xx): retrying will not help."""
+
+
+class TransientFailure(Exception):
+    """Try again later (4xx, a dropped connection, a timeout)."""
+
+
+class FileBackend:
+    def __init__(self, config):
+        self.folder = Path(config["MAIL_OUTBOX_DIR"])
+
+    def send(self, message: EmailMessage, name: str) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        final = self.folder / f"{name}.eml"
+        tmp = self.folder / f".{name}.eml.tmp"
+        tmp.write_bytes(bytes(message))
+        os.replace(tmp, final)
+
+
+class MemoryBackend:
+    def __init__(self, config):
+        pass
+
+    def send(self, message: EmailMessage, name: str) -> None:
+        memory_outbox.append(message)
+
+
+class SMTPBackend:
+    """Keeps one connection per thread and reuses it; a dropped connection is reopened once."""
+
+    _local = threading.local()
+
+    def __init__(self, config):
+        self.config = config
+
+    def _key(self):
+        c = self.config
+        return (c["MAIL_SERVER"], c["MAIL_PORT"], c["MAIL_USERNAME"], c["MAIL_USE_SSL"], c["MAIL_USE_TLS"])
+
+    def _open(self) -> smtplib.SMTP:
+        c = self.config
+        if c["MAIL_USE_SSL"]:
+            conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                c["MAIL_SERVER"], c["MAIL_PORT"], timeout=c["MAIL_TIMEOUT"], context=ssl.create_default_context()
+            )
+        else:
+            conn = smtplib.SMTP(c["MAIL_SERVER"], c["MAIL_PORT"], timeout=c["MAIL_TIMEOUT"])
+            if c["MAIL_USE_TLS"]:
+                conn.starttls(context=ssl.create_default_context())
+        if c["MAIL_USERNAME"]:
+            conn.login(c["MAIL_USERNAME"], c["MAIL_PASSWORD"] or "")
+        return conn
+
+    def _connection(self) -> smtplib.SMTP:
+        cached = getattr(self._local, "conn", None)
+        if cached is not None and cached[0] == self._key():
+            return cached[1]
+        conn = self._open()
+        self._local.conn = (self._key(), conn)
+        return conn
+
+    def _drop(self) -> None:
+        cached = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if cached is not None:
+            try:
+                cached[1].close()
+            except Exception:
+                pass
+
+    def send(self, message: EmailMessage, name: str) -> None:
+        for attempt in (1, 2):
+            try:
+                conn = self._connection()
+                conn.send_message(message)
+                return
+            except smtplib.SMTPServerDisconnected as exc:
+                self._drop()
+                if attempt == 2:
+                    raise TransientFailure(f"SMTP server disconnected: {exc}") from exc
+            except smtplib.SMTPRecipientsRefused as exc:
+                self._reset_after_error()
+                codes = [code for code, _ in exc.recipients.values()]
+                if all(400 <= code < 500 for code in codes):
+                    raise TransientFailure(f"recipient deferred: {exc.recipients}") from exc
+                raise PermanentFailure(f"recipient refused: {exc.recipients}") from exc
+            except smtplib.SMTPResponseException as exc:
+                self._reset_after_error()
+                text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+                if 400 <= exc.smtp_code < 500:
+                    raise TransientFailure(f"{exc.smtp_code} {text}") from exc
+                raise PermanentFailure(f"{exc.smtp_code} {text}") from exc
+            except (OSError, smtplib.SMTPException) as exc:
+                self._drop()
+                raise TransientFailure(f"{type(exc).__name__}: {exc}") from exc
+
+    def _reset_after_error(self) -> None:
+        cached = getattr(self._local, "conn", None)
+        if cached is not None:
+            try:
+                cached[1].rset()
+            except Exception:
+                self._drop()
+
+
+BACKENDS = {"file": FileBackend, "memory": MemoryBackend, "smtp": SMTPBackend}
+
+
+def get_backend(config):
+    name = config["MAIL_BACKEND"]
+    try:
+        return BACKENDS[name](config)
+    except KeyError as exc:
+        raise RuntimeError(f"unknown MAIL_BACKEND {name!r}; use one of {sorted(BACKENDS)}") from exc

@@ -1,0 +1,19 @@
+"""The kinds of notification: each has a translatable subject and a .txt + .html template pair
+under templates/emails/."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+SUBJECTS = {
+    "verify_email": _l("Confirm your e-mail address"),
+    "password_reset": _l("Reset your password"),
+    "role_granted": _l("You have a new role in a program"),
+    "test_message": _l("A test message from Incubator"),
+}
+
+
+def subject_for(kind: str):
+    try:
+        return SUBJECTS[kind]
+    except KeyError as exc:
+        raise ValueError(f"unknown notification kind {kind!r}") from exc

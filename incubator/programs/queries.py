@@ -1,0 +1,55 @@
+"""Reads of programs and seasons, with eager loading decided here."""
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from incubator.core.timeutil import utcnow
+from incubator.extensions import db
+from incubator.programs.models import Organisation, Program, Season, SeasonStatus, Stage
+
+PUBLIC_STATUSES = (SeasonStatus.OPEN, SeasonStatus.REVIEWING, SeasonStatus.DECIDED, SeasonStatus.CLOSED)
+
+
+def public_programs() -> Select:
+    return select(Program).where(Program.is_public.is_(True)).order_by(Program.name)
+
+
+def public_program(program_id: int) -> Program | None:
+    return db.session.scalar(public_programs().where(Program.id == program_id))
+
+
+def public_seasons(status: str | None = None, program_id: int | None = None) -> Select:
+    stmt = (
+        select(Season).join(Season.program)
+        .where(Program.is_public.is_(True), Season.status.in_(PUBLIC_STATUSES))
+        .order_by(Season.closes_at.desc(), Season.id)
+    )
+    if status:
+        stmt = stmt.where(Season.status == status)
+    if program_id:
+        stmt = stmt.where(Season.program_id == program_id)
+    return stmt
+
+
+def open_seasons() -> list[Season]:
+    """Seasons taking applications now, soonest deadline first."""
+    now = utcnow()
+    stmt = (
+        select(Season).join(Season.program)
+        .where(Program.is_public.is_(True), Season.status == SeasonStatus.OPEN, Season.opens_at <= now)
+        .order_by(Season.closes_at, Season.id)
+    )
+    return [s for s in db.session.scalars(stmt).unique() if s.is_accepting(now)]
+
+
+def public_season(season_id: int) -> Season | None:
+    stmt = public_seasons().where(Season.id == season_id).options(
+        selectinload(Season.questions),
+        selectinload(Season.stages).selectinload(Stage.criteria),
+    )
+    return db.session.scalar(stmt)
+
+
+def organisations() -> Select:
+    return select(Organisation).order_by(Organisation.name)

@@ -1,0 +1,22 @@
+"""HTML blueprints, one per audience."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_web(app: Flask) -> None:
+    from incubator.core.converters import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
+
+    from incubator.web import account, admin, auth, notifications, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp, url_prefix="/auth")
+    app.register_blueprint(account.bp, url_prefix="/account")
+    app.register_blueprint(notifications.bp, url_prefix="/notifications")
+    app.register_blueprint(admin.bp, url_prefix="/admin")
+
+    from incubator.web.context import init_template_context
+
+    init_template_context(app)

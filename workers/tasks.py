@@ -1,0 +1,26 @@
+"""Thin tasks: load, one service call, commit. Named "<domain>.<verb>"."""
+from __future__ import annotations
+
+from celery import shared_task
+
+from incubator.extensions import db
+from incubator.notifications.delivery import deliver_notification, sweep_outbox
+
+
+@shared_task(name="notifications.deliver", bind=True, acks_late=True, ignore_result=True)
+def deliver(self, notification_id: int) -> str:
+    try:
+        outcome = deliver_notification(int(notification_id))
+    finally:
+        db.session.remove()
+    if outcome.result == "retry" and outcome.retry_in is not None:
+        self.apply_async(kwargs={"notification_id": notification_id}, countdown=outcome.retry_in)
+    return outcome.result
+
+
+@shared_task(name="notifications.sweep", ignore_result=True)
+def sweep() -> dict:
+    try:
+        return sweep_outbox()
+    finally:
+        db.session.remove()
