@@ -163,7 +163,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-secret"
-    MAIL_BACKEND = "memory"
+    MAIL_BACKEND = env("MAIL_BACKEND", "memory")
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1

@@ -43,7 +43,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     roles: Mapped[list[ProgramRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin",
+        foreign_keys="ProgramRole.user_id",
     )
 
     def get_id(self) -> str:

@@ -40,7 +40,7 @@ class RuleViolation(DomainError):
     title = "Invalid input"
 
     def __init__(self, field: str | None = None, message: str = "", errors: dict | None = None):
-        super().__init__(message or "Invalid input")
+        super().__init__(message or "Some fields are not valid: see errors.")
         self.errors: dict[str, list[str]] = {k: list(v) for k, v in (errors or {}).items()}
         if field:
             self.errors.setdefault(field, []).append(str(message))
