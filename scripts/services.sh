@@ -192,8 +192,10 @@ EOF
     printf '%s\n' "$pid" >"$SVC_DIR/postgres.pid"
     log "PostgreSQL up, postmaster pid $pid"
 
-    if "$bindir/psql" -h "$SVC_DIR" -p "$PG_PORT" -U postgres -d postgres -XtAq \
-            -c "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'" | grep -q 1; then
+    local exists
+    exists=$("$bindir/psql" -h "$SVC_DIR" -p "$PG_PORT" -U postgres -d postgres -XtAq \
+        -c "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")
+    if [ "$exists" = "1" ]; then
         log "database $PG_DB already exists"
     else
         "$bindir/createdb" -h "$SVC_DIR" -p "$PG_PORT" -U postgres "$PG_DB"
@@ -224,7 +226,7 @@ start_redis() {
     local sock="$SVC_DIR/redis.sock" pid="" i
     command -v redis-server >/dev/null 2>&1 || die "redis-server not found (install 'redis-server')"
     command -v redis-cli >/dev/null 2>&1 || die "redis-cli not found (install 'redis-tools')"
-    log "starting Redis ($(redis-server --version | head -n 1)) on unix socket $sock, no TCP port"
+    log "starting Redis ($(redis-server --version 2>/dev/null || true)) on unix socket $sock, no TCP port"
     redis-server --port 0 --unixsocket "$sock" --unixsocketperm 777 \
         --save '' --appendonly no --daemonize yes \
         --pidfile "$SVC_DIR/redis.pid" --dir "$SVC_DIR" --logfile "$SVC_DIR/redis.log" >&2 \

@@ -3,12 +3,15 @@ TEST_DATABASE_URL is set), a real broker (kombu's filesystem transport, or Redis
 TEST_BROKER_URL is set), a real SMTP server (aiosmtpd) and real worker processes."""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 # The environment must be set before config.py is imported: worker subprocesses inherit it.
 _TMP = Path(tempfile.mkdtemp(prefix="incubator-tests-"))
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 os.environ["APP_ENV"] = "testing"
 os.environ["INSTANCE_PATH"] = str(_TMP / "instance")
 os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"

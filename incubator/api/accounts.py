@@ -102,19 +102,18 @@ class Tokens(MethodView):
             raise Unauthorized(services.LOGIN_FAILED) from None
         except NotAllowed as exc:
             db.session.commit()
-            abort(403, message=str(exc.message))
+            raise
         if user.has_2fa:
             if not data.get("otp"):
                 raise RuleViolation("otp", _l("Two-factor login is on: send the current 6-digit code as “otp”."))
             twofactor.check_code(user, data["otp"])
         if must_enrol_2fa(user):
-            abort(403, message=str(_l("Managers and administrators must turn on two-factor login first.")))
+            raise NotAllowed(_l("Managers and administrators must turn on two-factor login first."))
         services.record_login(user)
         token, raw = api_tokens.issue_token(user, name=data.get("name") or "")
         db.session.commit()
-        out = NewTokenOut().dump(token)
-        out["token"] = raw
-        return out
+        return {"id": token.id, "name": token.name, "prefix": token.prefix, "created_at": token.created_at,
+                "expires_at": token.expires_at, "last_used_at": token.last_used_at, "token": raw}
 
     @blp.doc(security=SECURITY)
     @blp.response(200, TokenOut(many=True))

@@ -38,11 +38,11 @@ def build_message(note: Notification) -> EmailMessage:
     msg["To"] = note.to_email
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = note.message_id
-    msg["Content-Language"] = note.locale
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Incubator-Notification"] = str(note.id)
     msg.set_content(note.body_text)
     msg.add_alternative(note.body_html, subtype="html")
+    msg["Content-Language"] = note.locale  # after set_content, which clears Content-* headers
     return msg
 
 

@@ -1,6 +1,8 @@
 """Named fixtures that build scenarios."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from incubator.accounts.models import Role
@@ -51,11 +53,30 @@ def open_season(program):
     return season
 
 
+CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+def csrf_from(client, path: str = "/auth/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(page) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
 @pytest.fixture
-def login(client):
+def post_form(client):
+    """POST a form the way a browser does: with the CSRF token of the session."""
+    def _post(path: str, data: dict | None = None, *, token_from: str = "/", **kwargs):
+        payload = {"csrf_token": csrf_from(client, token_from), **(data or {})}
+        return client.post(path, data=payload, **kwargs)
+
+    return _post
+
+
+@pytest.fixture
+def login(client, post_form):
     def _login(user, password=f.PASSWORD):
-        response = client.post("/auth/login", data={"email": user.email, "password": password},
-                               follow_redirects=False)
+        response = post_form("/auth/login", {"email": user.email, "password": password}, token_from="/auth/login")
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return response
 

@@ -1,0 +1,33 @@
+"""Counting the SQL statements a request runs."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from incubator.extensions import db
+
+
+class Counter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def count_queries():
+    counter = Counter()
+    engine = db.engine
+
+    def _before(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
+            counter.statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _before)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", _before)
