@@ -22,6 +22,7 @@ os.environ["OUTBOX_REQUEUE_AFTER_SECONDS"] = "1"
 os.environ["OUTBOX_STUCK_AFTER_SECONDS"] = "3"
 
 import pytest  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from tests.support.smtp import SmtpSink  # noqa: E402
@@ -41,12 +42,28 @@ def _reset_schema(app) -> None:
         upgrade()
 
 
+class IsolatedClient(FlaskClient):
+    """The test's app context stays pushed (so tests can use db.session), and Flask reuses it for
+    requests; clear `g` before each request so nothing cached (the logged-in user) leaks between
+    requests or between clients, as in a real server."""
+
+    def open(self, *args, **kwargs):
+        from flask import g
+
+        g.__dict__.clear()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            g.__dict__.clear()
+
+
 @pytest.fixture(scope="session")
 def _app():
     from incubator import create_app
     from incubator.core.celery import ensure_broker_folders
 
     app = create_app("testing")
+    app.test_client_class = IsolatedClient
     ensure_broker_folders(app)
     _reset_schema(app)
     return app

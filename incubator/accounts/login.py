@@ -2,10 +2,11 @@
 (logout, password change) ends every other session."""
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from incubator.core.i18n import flash
 from incubator.accounts.models import User
 from incubator.accounts.policies import must_enrol_2fa
 from incubator.extensions import db, login_manager
@@ -29,6 +30,7 @@ def init_login(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
+    login_manager.localize_callback = str  # translate now, never store a lazy string in the session
     login_manager.session_protection = "basic"
 
     @app.before_request

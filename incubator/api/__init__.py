@@ -47,15 +47,21 @@ class IncubatorApi(Api):
 def _register_spec(app: Flask, api: Api) -> None:
     def spec_json():
         spec = api.spec.to_dict()
+
+        def as_problem(response: dict) -> None:
+            content = response.get("content") or {}
+            if "application/json" in content:
+                content["application/problem+json"] = content.pop("application/json")
+
         for path_item in spec.get("paths", {}).values():
             for operation in path_item.values():
-                if not isinstance(operation, dict):
-                    continue
-                for code, response in operation.get("responses", {}).items():
-                    if (code == "default" or str(code)[0] in "45") and "content" in response:
-                        content = response["content"]
-                        if "application/json" in content:
-                            content["application/problem+json"] = content.pop("application/json")
+                if isinstance(operation, dict):
+                    for code, response in operation.get("responses", {}).items():
+                        if code == "default" or str(code)[0] in "45":
+                            as_problem(response)
+        # Shared error responses (DEFAULT_ERROR, UNPROCESSABLE_ENTITY, ...) are all problem details.
+        for response in spec.get("components", {}).get("responses", {}).values():
+            as_problem(response)
         return jsonify(spec)
 
     app.add_url_rule("/api/v1/openapi.json", "api_openapi_json", spec_json)

@@ -10,6 +10,7 @@ from incubator.core.pagination import paginate
 from incubator.programs import queries
 from incubator.programs.models import QuestionType, SeasonStatus
 
+DECIMAL_DOC = {"type": "string", "format": "decimal", "example": "1.5"}
 blp = Blueprint("api_programs", __name__, description="Programs and seasons (public)")
 
 
@@ -46,15 +47,15 @@ class QuestionOut(Schema):
     options = fields.List(fields.Nested(OptionOut))
     max_chars = fields.Integer(allow_none=True)
     max_words = fields.Integer(allow_none=True)
-    min_value = fields.Decimal(as_string=True, allow_none=True)
-    max_value = fields.Decimal(as_string=True, allow_none=True)
+    min_value = fields.Decimal(as_string=True, allow_none=True, metadata=DECIMAL_DOC)
+    max_value = fields.Decimal(as_string=True, allow_none=True, metadata=DECIMAL_DOC)
 
 
 class CriterionOut(Schema):
     key = fields.String(required=True)
     label = Translations
     description = Translations
-    weight = fields.Decimal(as_string=True)
+    weight = fields.Decimal(as_string=True, metadata=DECIMAL_DOC)
     scale_min = fields.Integer()
     scale_max = fields.Integer()
 

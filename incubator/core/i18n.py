@@ -7,11 +7,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from babel.dates import format_datetime as babel_format_datetime
-from flask import current_app, flash, g, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
+from flask import flash as _flask_flash
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from incubator.core.timeutil import utc_offset_label, zone
+
+
+def flash(message, category: str = "info") -> None:
+    """Flash a message translated now: a lazy string must never be stored in the session, where it
+    would be translated while the session is being saved."""
+    _flask_flash(str(message), category)
 
 
 def supported() -> list[str]:

@@ -1,7 +1,7 @@
 """The signed-in user's own settings: profile and language, password, two-factor login, API tokens."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
@@ -11,7 +11,7 @@ from incubator.accounts.forms import (
 )
 from incubator.core.errors import DomainError
 from incubator.extensions import db
-from incubator.web.helpers import apply_errors
+from incubator.web.helpers import apply_errors, flash
 
 bp = Blueprint("account", __name__)
 ENROL_SECRET = "totp_enrol_secret"
@@ -49,7 +49,7 @@ def change_password():
         except DomainError as exc:
             apply_errors(password_form, exc)
         else:
-            login_user(current_user)  # this session goes on with the new session token
+            login_user(current_user._get_current_object())  # this session goes on with the new token
             flash(_l("Your password is changed. You were logged out everywhere else."), "success")
             return redirect(url_for("account.profile"))
     return render_template("account/profile.html", form=form, password_form=password_form), 422

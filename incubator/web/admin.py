@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
@@ -19,7 +19,7 @@ from incubator.programs import queries
 from incubator.programs import services as program_services
 from incubator.programs.forms import OrganisationForm, ProgramForm
 from incubator.programs.models import Organisation, Program
-from incubator.web.helpers import apply_errors, get_or_404
+from incubator.web.helpers import apply_errors, flash, get_or_404
 
 bp = Blueprint("admin", __name__)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
@@ -14,7 +14,7 @@ from incubator.accounts.twofactor import check_code
 from incubator.core.errors import DomainError, NotAllowed, RuleViolation
 from incubator.core.i18n import select_locale
 from incubator.extensions import db, limiter
-from incubator.web.helpers import apply_errors, safe_next
+from incubator.web.helpers import apply_errors, flash, safe_next
 
 bp = Blueprint("auth", __name__)
 PENDING_2FA = "pending_2fa"

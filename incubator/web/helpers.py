@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, flash, request
+from flask import abort, request
 from flask_babel import lazy_gettext as _l
 
 from incubator.core.converters import MAX_ID
 from incubator.core.errors import DomainError, RuleViolation
+from incubator.core.i18n import flash  # noqa: F401  (re-exported for the blueprints)
 from incubator.extensions import db
 
 

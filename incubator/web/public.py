@@ -2,7 +2,7 @@
 the health check."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -11,7 +11,7 @@ from incubator.core.i18n import is_supported
 from incubator.core.pagination import clamp, paginate
 from incubator.extensions import db
 from incubator.programs import queries
-from incubator.web.helpers import safe_next
+from incubator.web.helpers import flash, safe_next
 
 bp = Blueprint("public", __name__)
 

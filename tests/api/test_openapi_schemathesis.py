@@ -12,14 +12,28 @@ response must
 Each operation runs anonymously and with a bearer token of a verified founder (obtained through
 POST /api/v1/auth/tokens), with valid data (positive) and with data the document forbids
 (negative). The database holds a public program with an open season (a question, a stage with a
-criterion) and an in-app notification, so 200 responses carry real objects, not only empty pages.
+criterion), an in-app notification and a spare API token; the positive runs also send requests
+pinned to those ids and valid register/token bodies, so the 200/201/204 responses are validated
+with real objects, not only 404s and empty pages.
 
-Why not `schemathesis.pytest.from_fixture(...)`: its lazy mode reads `request.node._nodeid`, which
-pytest 9 no longer has (AttributeError). And the schema cannot be loaded at collection time: the app
-is a session fixture. So each test loops over `schema.get_all_operations()`, runs a bounded
-Hypothesis test per operation, and reports each operation as a pytest subtest.
+Known defects of the served document (not of the test) are listed in DOCUMENT_DEFECTS. Each one
+has a strict xfail test below that shows it on the document as served; the fuzzing runs against
+the document with only those defects corrected, so it keeps checking everything else. When the
+application is fixed, the xfail test passes, pytest reports XPASS(strict) as a failure, and the
+entry must be removed from DOCUMENT_DEFECTS.
+
+Why not `schemathesis.pytest.from_fixture(...)`: with pytest 9 its lazy mode fails with
+AttributeError (it reads `request.node._nodeid`, which pytest 9 renamed). And the schema cannot be
+loaded at collection time, since the app is a session fixture. So each test loops over
+`schema.get_all_operations()`, runs a bounded Hypothesis test per operation, and reports each
+operation as a pytest subtest.
+
+Depth: FUZZ_EXAMPLES (default 25 per operation and mode), e.g. `FUZZ_EXAMPLES=500 pytest ...`.
 """
 from __future__ import annotations
+
+import copy
+import os
 
 import pytest
 import schemathesis
@@ -37,22 +51,88 @@ from tests.support import factories as f
 from tests.support.factories_fixtures import bearer
 
 OPENAPI_PATH = "/api/v1/openapi.json"
+PROBLEM_JSON = "application/problem+json"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 
-# Bounded: 25 examples per operation and mode keeps the whole file well under a minute.
-FUZZ_SETTINGS = settings(
-    max_examples=25,
-    deadline=None,
-    database=None,
-    print_blob=True,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-        HealthCheck.data_too_large,
-    ],
-)
 
+def fuzz_settings(max_examples: int) -> settings:
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=os.environ.get("FUZZ_RANDOM") is None,  # the same cases on every run: CI failures are reproducible, not flaky
+        database=None,
+        print_blob=True,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.filter_too_much,
+            HealthCheck.data_too_large,
+        ],
+    )
+
+
+# --- Known defects of the served document --------------------------------------------------------
+
+def _error_responses(doc: dict):
+    """(where, response object) of every 4xx/5xx/default response, following $refs to
+    #/components/responses."""
+    components = doc.get("components", {}).get("responses", {})
+    for path, item in doc.get("paths", {}).items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for code, response in operation["responses"].items():
+                if not (code == "default" or str(code)[0] in "45"):
+                    continue
+                ref = response.get("$ref", "")
+                if ref.startswith("#/components/responses/"):
+                    name = ref.rsplit("/", 1)[-1]
+                    yield f"{method.upper()} {path} {code} -> {ref}", components.get(name, {})
+                else:
+                    yield f"{method.upper()} {path} {code}", response
+
+
+def errors_not_documented_as_problem_json(doc: dict) -> list[str]:
+    return [where for where, response in _error_responses(doc)
+            if "content" in response and PROBLEM_JSON not in response["content"]]
+
+
+def fix_errors_as_problem_json(doc: dict) -> None:
+    for _, response in _error_responses(doc):
+        content = response.get("content", {})
+        if "application/json" in content and PROBLEM_JSON not in content:
+            content[PROBLEM_JSON] = content.pop("application/json")
+
+
+# marshmallow fields.Decimal(as_string=True) is dumped as a JSON string ("1.000") but apispec
+# documents it as {"type": "number"}.
+DECIMAL_AS_STRING = {
+    "CriterionOut": ["weight"],
+    "QuestionOut": ["min_value", "max_value"],
+}
+
+
+def decimals_documented_as_numbers(doc: dict) -> list[str]:
+    schemas = doc.get("components", {}).get("schemas", {})
+    return [f"{name}.{prop}" for name, props in DECIMAL_AS_STRING.items() for prop in props
+            if schemas.get(name, {}).get("properties", {}).get(prop, {}).get("type") == "number"]
+
+
+def fix_decimals_as_strings(doc: dict) -> None:
+    schemas = doc.get("components", {}).get("schemas", {})
+    for name, props in DECIMAL_AS_STRING.items():
+        for prop in props:
+            spec = schemas.get(name, {}).get("properties", {}).get(prop)
+            if spec is not None and spec.get("type") == "number":
+                spec["type"] = "string"
+                spec["format"] = "decimal"
+
+
+DOCUMENT_DEFECTS = [fix_errors_as_problem_json, fix_decimals_as_strings]
+
+
+# --- Fixtures --------------------------------------------------------------------------------------
 
 @pytest.fixture
 def no_rate_limits(app):
@@ -68,6 +148,11 @@ def no_rate_limits(app):
 
 
 @pytest.fixture
+def served_document(app) -> dict:
+    return schemathesis.openapi.from_wsgi(OPENAPI_PATH, app).raw_schema
+
+
+@pytest.fixture
 def api_data(app):
     """A public program with an open season, a question and a stage with a criterion."""
     program = f.ProgramFactory(name="InnoX")
@@ -79,14 +164,9 @@ def api_data(app):
     return season
 
 
-@pytest.fixture
-def api_schema(app, no_rate_limits, api_data):
-    return schemathesis.openapi.from_wsgi(OPENAPI_PATH, app)
-
-
 class Bearer:
     """A live token of a verified founder, issued through the API; issued again after a fuzzed
-    DELETE /auth/tokens/{id} revoked one (it may have been this one)."""
+    DELETE /auth/tokens/{id} revoked one of the founder's tokens (it may have been this one)."""
 
     def __init__(self, client, user):
         self.client = client
@@ -99,22 +179,50 @@ class Bearer:
                                     json={"email": self.user.email, "password": f.PASSWORD, "name": "fuzz"})
         assert response.status_code == 201, response.get_data(as_text=True)
         self.token = response.json["token"]
+        self.token_id = response.json["id"]
 
     def headers(self) -> dict:
         return bearer(self.token)
 
 
 @pytest.fixture
-def founder_bearer(app, client, no_rate_limits):
+def founder(app):
+    return f.UserFactory(email="fuzz-founder@example.org", name="Fuzz Founder")
+
+
+@pytest.fixture
+def founder_bearer(client, no_rate_limits, founder):
+    return Bearer(client, founder)
+
+
+@pytest.fixture
+def known_ids(app, api_data, founder) -> dict[str, int]:
+    """Path parameters that name existing objects."""
+    from incubator.accounts.api_tokens import issue_token
     from incubator.extensions import db
     from incubator.notifications.services import queue_notification
 
-    user = f.UserFactory(email="fuzz-founder@example.org", name="Fuzz Founder")
-    queue_notification(user=user, kind="test_message", dedupe_key="fuzz:inapp", link="http://localhost/",
-                       via_email=False)
+    note = queue_notification(user=founder, kind="test_message", dedupe_key="fuzz:inapp",
+                              link="http://localhost/", via_email=False)
+    spare, _ = issue_token(founder, name="spare")
     db.session.commit()
-    return Bearer(client, user)
+    return {"program_id": api_data.program_id, "season_id": api_data.id,
+            "notification_id": note.id, "token_id": spare.id}
 
+
+@pytest.fixture
+def api_schema(app, no_rate_limits, served_document):
+    """The served document with the known defects corrected (see DOCUMENT_DEFECTS)."""
+    doc = copy.deepcopy(served_document)
+    for fix in DOCUMENT_DEFECTS:
+        fix(doc)
+    schema = schemathesis.openapi.from_dict(doc)
+    schema.app = app
+    schema.location = OPENAPI_PATH
+    return schema
+
+
+# --- Running ---------------------------------------------------------------------------------------
 
 def all_operations(schema):
     operations = []
@@ -125,22 +233,68 @@ def all_operations(schema):
     return operations
 
 
-def fuzz(operation, mode: GenerationMode, auth: Bearer | None) -> None:
-    @given(case=operation.as_strategy(generation_mode=mode))
-    @FUZZ_SETTINGS
+STATS = {}
+
+def fuzz(operation, mode: GenerationMode, auth: Bearer | None, max_examples: int = MAX_EXAMPLES,
+         **fixed) -> None:
+    @given(case=operation.as_strategy(generation_mode=mode, **fixed))
+    @fuzz_settings(max_examples)
     def run(case):
         headers = auth.headers() if auth is not None else None
         response = case.call_and_validate(headers=headers, checks=CHECKS)
+        STATS.setdefault((mode.value, auth is not None, operation.label, tuple(sorted(fixed))), __import__('collections').Counter())[response.status_code] += 1
         if auth is not None and case.method.upper() == "DELETE" and response.status_code == 204:
             auth.renew()
 
     run()
 
 
+def pinned_inputs(operation, known_ids: dict[str, int], founder) -> list[dict]:
+    """Extra positive runs that reach the success responses random data rarely reaches."""
+    runs = []
+    names = [p.name for p in operation.path_parameters]
+    if names and all(name in known_ids for name in names):
+        runs.append({"path_parameters": {name: known_ids[name] for name in names}})
+    if operation.method.upper() == "POST" and operation.path.endswith("/auth/tokens"):
+        runs.append({"body": {"email": founder.email, "password": f.PASSWORD, "name": "pinned"}})
+    if operation.method.upper() == "POST" and operation.path.endswith("/auth/register"):
+        runs.append({"body": {"email": "new-founder@example.org", "password": "Another-Horse-77",
+                              "name": "New Founder", "locale": "uz", "timezone": "Asia/Samarkand"}})
+    return runs
+
+
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
 @pytest.mark.parametrize("authenticated", [False, True], ids=["anonymous", "bearer"])
-def test_every_operation_conforms(api_schema, request, subtests, authenticated, mode):
+def test_every_operation_conforms(api_schema, known_ids, founder, request, subtests, authenticated, mode):
     auth = request.getfixturevalue("founder_bearer") if authenticated else None
     for operation in all_operations(api_schema):
         with subtests.test(msg=operation.label):
             fuzz(operation, mode, auth)
+        if mode is GenerationMode.POSITIVE:
+            for fixed in pinned_inputs(operation, known_ids, founder):
+                with subtests.test(msg=f"{operation.label} with {sorted(fixed)} pinned"):
+                    fuzz(operation, mode, auth, max_examples=5, **fixed)
+
+
+# --- The known document defects, shown on the document as served ----------------------------------
+
+@pytest.mark.xfail(strict=True, reason=(
+    "APP BUG (document): error responses that flask-smorest emits as $ref to "
+    "#/components/responses/{DEFAULT_ERROR,UNPROCESSABLE_ENTITY} stay documented as application/json; "
+    "incubator/api/__init__.py:_register_spec only rewrites inline `content`, while every error "
+    "is sent as application/problem+json"))
+def test_document_declares_problem_json_for_errors(served_document):
+    assert errors_not_documented_as_problem_json(served_document) == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "APP BUG (document): fields.Decimal(as_string=True) (CriterionOut.weight, QuestionOut.min_value, "
+    "QuestionOut.max_value in incubator/api/programs.py) is sent as a JSON string but documented "
+    "as {type: number}"))
+def test_document_types_decimals_as_sent(served_document):
+    assert decimals_documented_as_numbers(served_document) == []
+
+
+def test_zz_stats():
+    for k, v in sorted(STATS.items()):
+        print(k, dict(v))
