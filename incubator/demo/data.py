@@ -1,4 +1,5 @@
-"""What the demo is made of: organisations, programs, seasons, questions, rubrics, names and texts.
+"""What the demo is made of: organisations, programs, seasons, questions, rubrics, names and texts,
+and the generator of founders and startups (plain data; seed.py writes it to the database).
 
 Facts come from the programs' public reports (see the design notes). Uzbek is in Latin script."""
 from __future__ import annotations
@@ -597,6 +598,8 @@ def person(rng: random.Random, female: bool, country: str = "UZ") -> tuple[str, 
 
 
 def startup_spec(rng, no, names_used, *, region, country="UZ", women_led=False, young=True) -> dict:
+    """A founder (founderNNNN@example.org), their startup and team, as plain data for bulk inserts.
+    Young teams are InnoX's (founders 14 to 30, a few older advisors); women-led teams have a woman CEO."""
     sector = rng.choice(SECTORS)
     stems, pitches, problem = SECTOR_TEXTS[sector]
     name = rng.choice(stems) + rng.choice(NAME_SUFFIXES)
