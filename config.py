@@ -132,6 +132,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
 
     DEMO_PASSWORD = env("DEMO_PASSWORD", "incubator-demo")
+    # How many reverse proxies sit in front of gunicorn (X-Forwarded-For/-Proto/-Host are trusted that deep).
+    PROXY_FIX_HOPS = env_int("PROXY_FIX_HOPS", 0)
 
     API_TITLE = "Incubator API"
     API_VERSION = "v1"

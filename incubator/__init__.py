@@ -18,6 +18,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     )
     app.config.from_object(get_config(config_name))
     app.config.update(overrides)
+    if app.config["PROXY_FIX_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
 
