@@ -67,7 +67,7 @@ babel-update: babel-extract
 	$(BIN)/pybabel update -i incubator/translations/messages.pot -d incubator/translations --no-wrap
 
 babel-compile: $(STAMP)
-	$(BIN)/pybabel compile -d incubator/translations --use-fuzzy -f -q || $(BIN)/pybabel compile -d incubator/translations -q
+	$(BIN)/pybabel -q compile -d incubator/translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
