@@ -93,12 +93,14 @@ def test_healthz_reports_database_and_broker(app, client):
     assert response.json == {"status": "ok", "database": "ok", "broker": "ok"}
 
 
-def test_healthz_is_503_when_the_broker_is_down(app):
+def test_healthz_is_503_when_the_broker_is_down(app, monkeypatch):
     from config import celery_settings
     from incubator import create_app
     from tests.support.smtp import free_port
 
-    broken = create_app("testing", CELERY=celery_settings(f"redis://127.0.0.1:{free_port()}/0", Path(app.instance_path)))
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    monkeypatch.setenv("CELERY_BROKER_URL", dead)  # Celery prefers this variable to its config
+    broken = create_app("testing", CELERY=celery_settings(dead, Path(app.instance_path)))
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["broker"] == "down" and response.json["database"] == "ok"
