@@ -17,39 +17,37 @@ from incubator.accounts.passwords import hash_password
 from incubator.applications.models import (
     REGIONS, Answer, Application, ApplicationEvent, Startup, StartupStage, TeamMember,
 )
-from incubator.applications.states import Status
 from incubator.core.timeutil import utcnow, zone
-from incubator.demo import data
+from incubator.demo import catalogue, people
+from incubator.demo.timelines import ACCEPTED, S, event, plan_closed, plan_open, answer_value  # noqa: F401
 from incubator.extensions import db
 from incubator.programs.models import (
     Criterion, Organisation, Program, Question, QuestionType, Season, SeasonStatus, Stage,
 )
 
 TZ = "Asia/Tashkent"
-ACCEPTED = 70  # per closed InnoX season: 140 selected in all
 BULK_FOUNDERS = 442  # young (InnoX) founders; then 35 women founders for Tumaris.Tech and FoundHer
-S = Status
 
 
 def seed_demo() -> dict:
     now = utcnow()
     password = _OnceHash()
-    orgs = {o["slug"]: _ensure(Organisation, o, slug=o["slug"]) for o in data.ORGANISATIONS}
+    orgs = {o["slug"]: _ensure(Organisation, o, slug=o["slug"]) for o in catalogue.ORGANISATIONS}
     programs = {p["slug"]: _ensure(Program, {
         "organisation_id": orgs[p["org"]].id, "name": p["name"], "summary": p["summary"],
         "eligibility_rules": p["eligibility_rules"], "languages": ["uz", "ru", "en"], "default_locale": "uz",
-    }, slug=p["slug"]) for p in data.PROGRAMS}
-    seasons = {(s["program"], s["slug"]): _season(s, programs[s["program"]], now) for s in data.SEASONS}
+    }, slug=p["slug"]) for p in catalogue.PROGRAMS}
+    seasons = {(s["program"], s["slug"]): _season(s, programs[s["program"]], now) for s in catalogue.SEASONS}
 
-    admin, manager = (_user(e, n, loc, password, now, is_admin=a) for e, n, loc, a in data.STAFF)
+    admin, manager = (_user(e, n, loc, password, now, is_admin=a) for e, n, loc, a in people.STAFF)
     reviewers = [_user(f"reviewer{i}@example.org", n, loc, password, now)
-                 for i, (n, loc) in enumerate(data.REVIEWERS, start=1)]
+                 for i, (n, loc) in enumerate(people.REVIEWERS, start=1)]
     for slug, program in programs.items():
         _grant(manager, program, Role.MANAGER, admin)
-        for number in data.REVIEWER_PROGRAMS[slug]:
+        for number in people.REVIEWER_PROGRAMS[slug]:
             _grant(reviewers[number - 1], program, Role.REVIEWER, admin)
 
-    founder = _user(data.DEMO_FOUNDER["email"], data.DEMO_FOUNDER["name"], data.DEMO_FOUNDER["locale"],
+    founder = _user(people.DEMO_FOUNDER["email"], people.DEMO_FOUNDER["name"], people.DEMO_FOUNDER["locale"],
                     password, now)
     _bulk(seasons, founder, manager, password, now)
     _demo_draft(founder, seasons[("innox", "season-3-autumn-2025")], now)
@@ -113,15 +111,15 @@ def _season(spec: dict, program: Program, now: datetime) -> Season:
     )
     season.questions = [
         Question(position=i, **{**q, "type": QuestionType(q["type"])})
-        for i, q in enumerate(data.questions_for(program.slug), start=1)
+        for i, q in enumerate(catalogue.questions_for(program.slug), start=1)
     ]
     season.stages = [
         Stage(position=i, name=st["name"], reviews_required=st["reviews_required"], is_blind=st["is_blind"],
               review_deadline=closes + timedelta(days=st["days"]),
               criteria=[Criterion(key=key, position=j, weight=weight, label=label, description=desc,
                                   scale_min=1, scale_max=5)
-                        for j, (key, weight, label, desc) in enumerate(data.CRITERIA, start=1)])
-        for i, st in enumerate(data.STAGES, start=1)
+                        for j, (key, weight, label, desc) in enumerate(catalogue.CRITERIA, start=1)])
+        for i, st in enumerate(catalogue.STAGES, start=1)
     ]
     db.session.add(season)
     db.session.flush()
@@ -163,128 +161,9 @@ def _insert_returning(model, rows: list[dict]) -> list[int]:
     return list(db.session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows))
 
 
-# ---------------------------------------------------------------- application timelines
-def _ev(kind, src, dst, stage, at, actor, reason="") -> tuple:
-    return kind, src, dst, stage, at, actor, reason
-
-
-def _plan_closed(rng, specs, season, withdrawn: int) -> list[dict]:
-    opens, closes = season.opens_at, season.closes_at
-    rejected = len(specs) - ACCEPTED - withdrawn
-    r1, r2 = round(rejected * 0.55), round(rejected * 0.3)
-    outcomes = ([(S.ACCEPTED, 3)] * ACCEPTED + [(S.REJECTED, 1)] * r1 + [(S.REJECTED, 2)] * r2
-                + [(S.REJECTED, 3)] * (rejected - r1 - r2)
-                + [(S.WITHDRAWN, rng.randint(0, 2)) for _ in range(withdrawn)])  # 0: before review
-    rng.shuffle(outcomes)
-    waitlists = {S.ACCEPTED: 6, S.REJECTED: 4}  # went through the waitlist at Demo Day
-    plans = []
-    for spec, (final, stage) in zip(specs, outcomes, strict=True):
-        def day(n: int) -> datetime:  # n days after the deadline, in working hours
-            return closes + timedelta(days=n, minutes=rng.randint(60, 540))
-
-        def decided(stage: int) -> datetime:  # the day after the stage's review deadline
-            return day(data.STAGES[stage - 1]["days"] + 1)
-        submitted = opens + (closes - opens) * (rng.random() ** 0.6)  # the deadline rush
-        created = max(opens, submitted - timedelta(hours=rng.uniform(1, 240)))
-        events = [_ev("created", None, S.DRAFT, None, created, "founder"),
-                  _ev("submitted", S.DRAFT, S.SUBMITTED, None, submitted, "founder")]
-        plan = {"spec": spec, "season": season, "status": final, "created": created, "submitted": submitted,
-                "stage": stage or None, "events": events}
-        if final == S.WITHDRAWN and stage == 0:
-            events.append(_ev("withdrawn", S.SUBMITTED, S.WITHDRAWN, None,
-                              submitted + (closes + timedelta(days=1) - submitted) * rng.random(), "founder"))
-        else:
-            events.append(_ev("review_started", S.SUBMITTED, S.IN_REVIEW, 1, day(1), "manager"))
-            for k in range(2, stage + 1):
-                events.append(_ev("advanced", S.IN_REVIEW, S.IN_REVIEW, k, decided(k - 1), "manager"))
-            reason = rng.choice(data.REJECTION_REASONS) if final == S.REJECTED else ""
-            if final == S.WITHDRAWN:
-                events.append(_ev("withdrawn", S.IN_REVIEW, S.WITHDRAWN, stage,
-                                  day(rng.randint(2, 9) if stage == 1 else rng.randint(13, 27)), "founder"))
-            elif stage == 3 and waitlists[final] > 0:
-                waitlists[final] -= 1
-                events.append(_ev("decision", S.IN_REVIEW, S.WAITLISTED, 3, day(45), "manager",
-                                  "Waitlisted: the quota is reached for now."))
-                events.append(_ev("decision", S.WAITLISTED, final, 3, day(55), "manager", reason))
-            else:
-                events.append(_ev("decision", S.IN_REVIEW, final, stage, decided(stage), "manager", reason))
-        plans.append(plan)
-    return plans
-
-
-def _plan_open(rng, specs, season, now, drafts: int, withdrawn: int, in_review: int) -> list[dict]:
-    opens = season.opens_at
-    submitted = len(specs) - drafts - withdrawn
-    statuses = [S.DRAFT] * drafts + [S.WITHDRAWN] * withdrawn + [S.SUBMITTED] * submitted
-    rng.shuffle(statuses)
-    plans = []
-    for spec, status in zip(specs, statuses, strict=True):
-        created = opens + (now - timedelta(hours=3) - opens) * rng.random()
-        plan = {"spec": spec, "season": season, "status": status, "created": created, "submitted": None,
-                "stage": None, "events": [_ev("created", None, S.DRAFT, None, created, "founder")]}
-        if status == S.DRAFT:
-            plan["draft_saved"] = created + (now - created) * rng.random()
-        else:
-            plan["submitted"] = created + (now - timedelta(hours=2) - created) * rng.random() * 0.5
-            plan["events"].append(_ev("submitted", S.DRAFT, S.SUBMITTED, None, plan["submitted"], "founder"))
-            if status == S.WITHDRAWN:
-                at = plan["submitted"] + (now - plan["submitted"]) * rng.random()
-                plan["events"].append(_ev("withdrawn", S.SUBMITTED, S.WITHDRAWN, None, at, "founder"))
-        plans.append(plan)
-    # Screening runs on a rolling basis: the earliest submissions are already in review.
-    early = sorted((p for p in plans if p["status"] == S.SUBMITTED), key=lambda p: p["submitted"])
-    for plan in early[:in_review]:
-        at = plan["submitted"] + timedelta(days=rng.uniform(2, 3))
-        if at < now:
-            plan.update(status=S.IN_REVIEW, stage=1)
-            plan["events"].append(_ev("review_started", S.SUBMITTED, S.IN_REVIEW, 1, at, "manager"))
-    return plans
-
-
-def _value(question: Question, spec: dict, rng: random.Random, opens: datetime):
-    st, key, qt = spec["startup"], question.key, question.type
-    lang = spec["locale"]
-    place = data.REGION_NAMES[st["region"]][lang] if st["region"] else st["country"]
-    by_key = {
-        "one_liner": lambda: st["pitch"],
-        "problem": lambda: spec["problem"][lang],
-        "solution": lambda: data.SOLUTION[lang].format(name=st["name"], pitch=st["pitch"], region=place,
-                                                       team=len(spec["members"])),
-        "team_size": lambda: len(spec["members"]),
-        "women_in_team": lambda: sum(m["gender"] == "female" for m in spec["members"]),
-        "stage": lambda: str(st["stage"]),
-        "country": lambda: st["country"],
-        "monthly_revenue": lambda: rng.randrange(5, 300) * 1_000_000 if st["stage"] == "revenue" else 0,
-        "product_url": lambda: st["website"],
-        "launch_date": lambda: (st["founded_on"] or (opens + timedelta(days=rng.randint(60, 300))).date())
-        .isoformat(),
-    }
-    values = [o["value"] for o in question.options]
-    by_type = {
-        QuestionType.SHORT_TEXT: lambda: st["pitch"], QuestionType.LONG_TEXT: lambda: spec["problem"][lang],
-        QuestionType.NUMBER: lambda: len(spec["members"]), QuestionType.URL: lambda: st["website"],
-        QuestionType.DATE: lambda: opens.date().isoformat(), QuestionType.CHOICE: lambda: rng.choice(values),
-        QuestionType.MULTI_CHOICE: lambda: rng.sample(values, rng.randint(1, min(3, len(values)))),
-    }
-    value = (by_key.get(key) or by_type.get(qt) or (lambda: None))()
-    if value is None or value == "":
-        return None
-    if qt == QuestionType.NUMBER:  # keep within the question's limits
-        low = int(question.min_value) if question.min_value is not None else value
-        high = int(question.max_value) if question.max_value is not None else value
-        return min(max(value, low), high)
-    if qt == QuestionType.CHOICE and value not in values:
-        return values[0]
-    if qt == QuestionType.LONG_TEXT and question.max_words:
-        return " ".join(value.split()[: question.max_words])
-    if qt == QuestionType.SHORT_TEXT and question.max_chars:
-        return value[: question.max_chars]
-    return value
-
-
 # ---------------------------------------------------------------- the bulk
 def _bulk(seasons: dict, founder: User, manager: User, password, now: datetime) -> None:
-    innox = [seasons[("innox", s["slug"])] for s in data.SEASONS if s["program"] == "innox"]
+    innox = [seasons[("innox", s["slug"])] for s in catalogue.SEASONS if s["program"] == "innox"]
     tumaris, foundher = seasons[("tumaris-tech", "cohort-2025")], seasons[("foundher", "cohort-2025")]
 
     def empty(group: list[Season]) -> bool:
@@ -297,28 +176,28 @@ def _bulk(seasons: dict, founder: User, manager: User, password, now: datetime) 
         return
     # Everything is planned every time, with one seeded generator, so the data never depends on what exists.
     rng, names = random.Random(2025), set()
-    weights = [data.INNOX_REGION_WEIGHTS.get(r, 3) for r in REGIONS]
-    young = [data.startup_spec(rng, i + 1, names, women_led=rng.random() < 0.3,
+    weights = [people.INNOX_REGION_WEIGHTS.get(r, 3) for r in REGIONS]
+    young = [people.startup_spec(rng, i + 1, names, women_led=rng.random() < 0.3,
                            region=REGIONS[i] if i < len(REGIONS) else rng.choices(REGIONS, weights)[0])
              for i in range(BULK_FOUNDERS)]
-    women = [data.startup_spec(rng, BULK_FOUNDERS + i + 1, names, women_led=True, young=False, country=c,
+    women = [people.startup_spec(rng, BULK_FOUNDERS + i + 1, names, women_led=True, young=False, country=c,
                            region=None if c != "UZ" else rng.choice(REGIONS))
              for i, c in enumerate(["KZ", "KZ", "KG", "TJ", "TM"] + ["UZ"] * 30)]
 
     def rejected(plans):
         return [p["spec"] for p in plans if p["status"] == S.REJECTED]
 
-    s1 = _plan_closed(rng, young[:170], innox[0], withdrawn=4)
-    s2 = _plan_closed(rng, young[170:320] + rng.sample(rejected(s1), 30), innox[1], withdrawn=5)
+    s1 = plan_closed(rng, young[:170], innox[0], withdrawn=4)
+    s2 = plan_closed(rng, young[170:320] + rng.sample(rejected(s1), 30), innox[1], withdrawn=5)
     in_s2 = {id(p["spec"]) for p in s2}
     again = rejected(s2) + [s for s in rejected(s1) if id(s) not in in_s2]
     # 152 here: the demo founder's draft makes the third season's 153.
-    s3 = _plan_open(rng, young[320:] + rng.sample(again, 30), innox[2], now, drafts=18, withdrawn=3,
+    s3 = plan_open(rng, young[320:] + rng.sample(again, 30), innox[2], now, drafts=18, withdrawn=3,
                     in_review=45)
     women_young = [s for s in young if s["members"][0]["gender"] == "female"]
-    tt = _plan_open(rng, women[:15] + rng.sample(women_young, 5), tumaris, now, drafts=3, withdrawn=0,
+    tt = plan_open(rng, women[:15] + rng.sample(women_young, 5), tumaris, now, drafts=3, withdrawn=0,
                     in_review=0)
-    fh = _plan_open(rng, women[15:] + rng.sample(women_young, 5), foundher, now, drafts=4, withdrawn=0,
+    fh = plan_open(rng, women[15:] + rng.sample(women_young, 5), foundher, now, drafts=4, withdrawn=0,
                     in_review=0)
     plans = [p for key, group in (("innox", s1 + s2 + s3), ("tumaris", tt), ("foundher", fh)) if todo[key]
              for p in group]
@@ -365,7 +244,7 @@ def _insert_applications(rng: random.Random, plans: list[dict], manager: User, n
         for q in questions:
             if not q.required and p["status"] != S.DRAFT and rng.random() < 0.15:
                 continue  # optional questions are sometimes left empty
-            value = _value(q, spec, rng, season.opens_at)
+            value = answer_value(q, spec, rng, season.opens_at)
             if value is not None:
                 answers.append({"application_id": app_id, "question_id": q.id, "value": value,
                                 "updated_at": saved})
@@ -374,7 +253,7 @@ def _insert_applications(rng: random.Random, plans: list[dict], manager: User, n
 
 
 def _demo_draft(founder: User, season: Season, now: datetime) -> None:
-    spec = data.DEMO_FOUNDER
+    spec = people.DEMO_FOUNDER
     startup = db.session.scalar(select(Startup).filter_by(owner_id=founder.id, name=spec["startup"]["name"]))
     if startup is None:
         startup = Startup(owner_id=founder.id, country="UZ", description=spec["startup"]["pitch"],
@@ -394,9 +273,9 @@ def _demo_draft(founder: User, season: Season, now: datetime) -> None:
                                    created_at=created)]
     fake = {"startup": {**spec["startup"], "stage": StartupStage(spec["startup"]["stage"]), "country": "UZ"},
             "members": [{"gender": m[2]} for m in spec["members"]], "locale": founder.locale,
-            "problem": data.SECTOR_TEXTS["agritech"][2]}
+            "problem": people.SECTOR_TEXTS["agritech"][2]}
     rng = random.Random(2025)
-    app.answers = [Answer(question_id=q.id, value=_value(q, fake, rng, season.opens_at), updated_at=now)
+    app.answers = [Answer(question_id=q.id, value=answer_value(q, fake, rng, season.opens_at), updated_at=now)
                    for q in season.questions if q.key in spec["answers"]]
     db.session.add(app)
 
