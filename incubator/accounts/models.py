@@ -6,11 +6,11 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.core.models import TimestampMixin
-from incubator.core.types import UTCDateTime
+from incubator.core.types import UTCDateTime, str_enum
 from incubator.extensions import db
 
 
@@ -83,8 +83,7 @@ class ProgramRole(TimestampMixin, db.Model):
         ForeignKey("programs.id", ondelete="CASCADE"), nullable=False, index=True
     )
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, create_constraint=True, length=16, name="role",
-             values_callable=lambda e: [m.value for m in e]),
+        str_enum(Role, "role"),
         nullable=False,
     )
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from incubator.accounts import api_tokens, services, twofactor
@@ -100,7 +100,7 @@ class Tokens(MethodView):
         except RuleViolation:
             db.session.rollback()
             raise Unauthorized(services.LOGIN_FAILED) from None
-        except NotAllowed as exc:
+        except NotAllowed:
             db.session.commit()
             raise
         if user.has_2fa:

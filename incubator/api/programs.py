@@ -1,7 +1,6 @@
 """Programs and seasons: their public facts."""
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 

@@ -5,19 +5,15 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON, CheckConstraint, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.applications.states import Status
 from incubator.core.models import TimestampMixin
-from incubator.core.types import UTCDateTime
+from incubator.core.types import UTCDateTime, str_enum
 from incubator.extensions import db
 
-
-def _enum(cls, name: str, length: int = 16):
-    return Enum(cls, native_enum=False, create_constraint=True, length=length, name=name,
-                values_callable=lambda e: [m.value for m in e])
 
 
 REGIONS = (
@@ -56,7 +52,7 @@ class Startup(TimestampMixin, db.Model):
     region: Mapped[str | None] = mapped_column(String(40), index=True)
     country: Mapped[str] = mapped_column(String(2), nullable=False, default="UZ")
     stage: Mapped[StartupStage] = mapped_column(
-        _enum(StartupStage, "startup_stage"), nullable=False, default=StartupStage.IDEA
+        str_enum(StartupStage, "startup_stage"), nullable=False, default=StartupStage.IDEA
     )
     founded_on: Mapped[date | None] = mapped_column(Date)
     website: Mapped[str | None] = mapped_column(String(300))
@@ -79,7 +75,7 @@ class TeamMember(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     role: Mapped[str] = mapped_column(String(80), nullable=False, default="")
-    gender: Mapped[Gender] = mapped_column(_enum(Gender, "gender"), nullable=False, default=Gender.UNDISCLOSED)
+    gender: Mapped[Gender] = mapped_column(str_enum(Gender, "gender"), nullable=False, default=Gender.UNDISCLOSED)
     birth_year: Mapped[int | None] = mapped_column(Integer)
 
     startup: Mapped[Startup] = relationship(back_populates="members")
@@ -96,7 +92,7 @@ class Application(TimestampMixin, db.Model):
     season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"), nullable=False)
     startup_id: Mapped[int] = mapped_column(ForeignKey("startups.id", ondelete="CASCADE"), nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    status: Mapped[Status] = mapped_column(_enum(Status, "application_status"), nullable=False, default=Status.DRAFT)
+    status: Mapped[Status] = mapped_column(str_enum(Status, "application_status"), nullable=False, default=Status.DRAFT)
     current_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id", ondelete="SET NULL"), index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

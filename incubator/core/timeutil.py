@@ -1,13 +1,13 @@
 """Time helpers: one clock to freeze in tests, and display in a named zone."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def utcnow() -> datetime:
     """The server clock. Tests that are about a deadline patch this, and nothing else."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def zone(name: str | None) -> ZoneInfo:

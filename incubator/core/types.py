@@ -1,7 +1,7 @@
 """Column types shared by every domain."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -18,7 +18,7 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; use aware UTC datetimes")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
         return value
@@ -27,8 +27,8 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def render_item(type_, obj, autogen_context):
@@ -36,3 +36,11 @@ def render_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def str_enum(enum_cls, name: str, length: int = 16):
+    """A StrEnum column stored as VARCHAR with a CHECK constraint (no native enum type to migrate)."""
+    from sqlalchemy import Enum
+
+    return Enum(enum_cls, native_enum=False, create_constraint=True, length=length, name=name,
+                values_callable=lambda e: [m.value for m in e])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 
 from flask import current_app
 from sqlalchemy import func, insert, select
@@ -90,7 +90,7 @@ def _grant(user: User, program: Program, role: Role, admin: User) -> None:
 
 
 def _six_pm(day: date) -> datetime:
-    return datetime.combine(day, time(18), tzinfo=zone(TZ)).astimezone(timezone.utc)
+    return datetime.combine(day, time(18), tzinfo=zone(TZ)).astimezone(UTC)
 
 
 def _season(spec: dict, program: Program, now: datetime) -> Season:

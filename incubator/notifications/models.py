@@ -4,11 +4,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.core.models import TimestampMixin
-from incubator.core.types import UTCDateTime
+from incubator.core.types import UTCDateTime, str_enum
 from incubator.extensions import db
 
 
@@ -41,8 +41,7 @@ class Notification(TimestampMixin, db.Model):
     link: Mapped[str | None] = mapped_column(String(500))
     message_id: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
     status: Mapped[DeliveryStatus] = mapped_column(
-        Enum(DeliveryStatus, native_enum=False, create_constraint=True, length=16, name="delivery_status",
-             values_callable=lambda e: [m.value for m in e]),
+        str_enum(DeliveryStatus, "delivery_status"),
         nullable=False, default=DeliveryStatus.PENDING,
     )
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

@@ -6,20 +6,15 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, Enum, ForeignKey, Index, Integer, Numeric, String, Text,
-    UniqueConstraint,
+    JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.core.models import TimestampMixin, translated
 from incubator.core.timeutil import utcnow, zone
-from incubator.core.types import UTCDateTime
+from incubator.core.types import UTCDateTime, str_enum
 from incubator.extensions import db
 
-
-def _enum(cls, name: str, length: int = 16):
-    return Enum(cls, native_enum=False, create_constraint=True, length=length, name=name,
-                values_callable=lambda e: [m.value for m in e])
 
 
 class Organisation(TimestampMixin, db.Model):
@@ -86,7 +81,7 @@ class Season(TimestampMixin, db.Model):
     slug: Mapped[str] = mapped_column(String(80), nullable=False)
     description: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     status: Mapped[SeasonStatus] = mapped_column(
-        _enum(SeasonStatus, "season_status"), nullable=False, default=SeasonStatus.DRAFT
+        str_enum(SeasonStatus, "season_status"), nullable=False, default=SeasonStatus.DRAFT
     )
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
@@ -144,7 +139,7 @@ class Question(TimestampMixin, db.Model):
     season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"), nullable=False, index=True)
     key: Mapped[str] = mapped_column(String(64), nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    type: Mapped[QuestionType] = mapped_column(_enum(QuestionType, "question_type"), nullable=False)
+    type: Mapped[QuestionType] = mapped_column(str_enum(QuestionType, "question_type"), nullable=False)
     required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     label: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     help_text: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)

@@ -1,7 +1,7 @@
 """The signed-in user's own settings: profile and language, password, two-factor login, API tokens."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.factories_fixtures import bearer
 
 
 def _is_problem(response, status):
