@@ -170,7 +170,7 @@ class TestingConfig(Config):
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
     RATELIMIT_STORAGE_URI = env("TEST_RATELIMIT_STORAGE_URI", "memory://")
-    PUBLIC_BASE_URL = "http://localhost"
+    PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://localhost")
     SERVER_NAME = None
 
 

@@ -24,7 +24,7 @@ def issue_token(user: User, *, name: str = "") -> tuple[ApiToken, str]:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     ttl = current_app.config["API_TOKEN_TTL_DAYS"]
     token = ApiToken(
-        user_id=user.id, name=(name or "").strip()[:100], token_hash=_digest(raw), prefix=raw[:10],
+        user_id=user.id, name=(name or "").replace("\x00", "").strip()[:100], token_hash=_digest(raw), prefix=raw[:10],
         expires_at=utcnow() + timedelta(days=ttl) if ttl else None,
     )
     db.session.add(token)

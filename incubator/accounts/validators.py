@@ -18,13 +18,24 @@ COMMON_PASSWORDS = frozenset({
 
 
 def normalise_email(value: str) -> str:
-    return (value or "").strip().lower()
+    """The one form an address is stored and looked up in (so registration and login agree, for
+    internationalised domains too). Text that cannot be an address comes back as ""."""
+    value = (value or "").strip()
+    if not value or "\x00" in value or len(value) > 254:
+        return ""
+    try:
+        return _validate_email(value, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return value.lower()
 
 
 def validate_email_address(value: str, field: str = "email") -> str:
-    value = normalise_email(value)
-    if not value:
+    raw = (value or "").strip()
+    if not raw:
         raise RuleViolation(field, _l("Enter your e-mail address."))
+    if "\x00" in raw:
+        raise RuleViolation(field, _l("This is not a valid e-mail address: it contains a NUL character."))
+    value = raw.lower()
     if len(value) > 254:
         raise RuleViolation(field, _l("This e-mail address is too long (254 characters at most)."))
     try:
@@ -66,6 +77,8 @@ def validate_timezone(name: str | None, field: str = "timezone") -> str:
 
 def validate_name(name: str | None, field: str = "name") -> str:
     name = (name or "").strip()
+    if "\x00" in name:
+        raise RuleViolation(field, _l("This text contains a NUL character, which is not allowed."))
     if not name:
         raise RuleViolation(field, _l("Enter your name."))
     if len(name) > 120:

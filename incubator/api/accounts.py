@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from incubator.accounts import api_tokens, services, twofactor
 from incubator.accounts.policies import must_enrol_2fa
+from incubator.api.schemas import Text
 from incubator.api.auth import Unauthorized, auth_required, current_api_user
 from incubator.core.errors import NotAllowed, RuleViolation
 from incubator.extensions import db, limiter
@@ -18,11 +19,11 @@ SECURITY = [{"bearerAuth": []}]
 
 
 class RegisterIn(Schema):
-    email = fields.String(required=True, validate=validate.Length(max=254))
-    password = fields.String(required=True, validate=validate.Length(max=256), load_only=True)
-    name = fields.String(required=True, validate=validate.Length(max=120))
-    locale = fields.String(load_default="en", validate=validate.Length(max=8))
-    timezone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    email = Text(required=True, validate=validate.Length(max=254))
+    password = Text(required=True, validate=validate.Length(max=256), load_only=True)
+    name = Text(required=True, validate=validate.Length(max=120))
+    locale = Text(load_default="en", validate=validate.Length(max=8))
+    timezone = Text(load_default=None, allow_none=True, validate=validate.Length(max=64))
 
 
 class RoleOut(Schema):
@@ -48,10 +49,10 @@ class UserOut(Schema):
 
 
 class TokenIn(Schema):
-    email = fields.String(required=True, validate=validate.Length(max=254))
-    password = fields.String(required=True, validate=validate.Length(max=256), load_only=True)
-    otp = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=10))
-    name = fields.String(load_default="", validate=validate.Length(max=100))
+    email = Text(required=True, validate=validate.Length(max=254))
+    password = Text(required=True, validate=validate.Length(max=256), load_only=True)
+    otp = Text(load_default=None, allow_none=True, validate=validate.Length(max=10))
+    name = Text(load_default="", validate=validate.Length(max=100))
 
 
 class TokenOut(Schema):

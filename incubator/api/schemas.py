@@ -1,9 +1,19 @@
 """Schemas shared by the API modules."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from incubator.core.pagination import MAX_PER_PAGE
+
+
+class Text(fields.String):
+    """A string that never carries a NUL character (PostgreSQL cannot store one)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("Must not contain a NUL character.")
+        return text
 
 
 class ProblemSchema(Schema):

@@ -7,7 +7,22 @@ CSP = (
 )
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in v for v in values)
+
+
 def init_security_headers(app) -> None:
+    @app.before_request
+    def _refuse_nul_characters():
+        """No text field may carry a NUL character (PostgreSQL cannot store one): refuse clearly."""
+        from flask import request
+
+        if _has_nul(request.args.values()) or (request.form and _has_nul(request.form.values())):
+            from werkzeug.exceptions import BadRequest
+
+            raise BadRequest("A field contains a NUL character, which is not allowed.")
+        return None
+
     @app.after_request
     def _headers(response):
         h = response.headers

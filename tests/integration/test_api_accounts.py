@@ -97,3 +97,35 @@ def test_malformed_auth_headers(app, client):
         response = client.get("/api/v1/me", headers={"Authorization": header})
         assert response.status_code == 401, header
         assert response.content_type == "application/problem+json"
+
+
+def test_nul_characters_are_refused_with_the_field_named(app, db, client, founder, password):
+    reg = client.post("/api/v1/auth/register", json={"email": "ali@example.org", "password": "Bukhara-Dome-1991",
+                                                     "name": "Ali\x00"})
+    assert reg.status_code == 422 and "name" in reg.json["errors"]
+    tok = client.post("/api/v1/auth/tokens", json={"email": "a\x00@example.org", "password": password})
+    assert tok.status_code == 422 and "email" in tok.json["errors"]
+    named = client.post("/api/v1/auth/tokens", json={"email": founder.email, "password": password, "name": "x\x00"})
+    assert named.status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_nul_characters_in_web_forms_are_refused(app, client, post_form):
+    response = post_form("/auth/login", {"email": "a\x00@example.org", "password": "x"}, token_from="/auth/login")
+    assert response.status_code == 400 and "NUL" not in response.get_data(as_text=True).split("<title>")[0]
+    assert client.get("/programs?page=\x00").status_code == 400
+
+
+def test_internationalised_domain_registers_and_logs_in(app, db, client):
+    reg = client.post("/api/v1/auth/register", json={
+        "email": "founder@xn--e1afmkfd.xn--p1ai", "password": "Correct-Horse-42", "name": "Dilnoza"})
+    assert reg.status_code == 201
+    user = db.session.scalar(select(User))
+    user.email_verified_at = user.created_at
+    db.session.commit()
+    for spelling in ("founder@xn--e1afmkfd.xn--p1ai", "Founder@пример.рф"):
+        tok = client.post("/api/v1/auth/tokens", json={"email": spelling, "password": "Correct-Horse-42"})
+        assert tok.status_code == 201, (spelling, tok.json)
+    again = client.post("/api/v1/auth/register", json={
+        "email": "FOUNDER@пример.рф", "password": "Correct-Horse-42", "name": "Dilnoza"})
+    assert again.status_code == 422 and "already exists" in again.json["errors"]["email"][0]
