@@ -77,9 +77,9 @@ def init_api(app: Flask) -> IncubatorApi:
     api.register_converter(IdConverter, lambda conv: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
 
-    from incubator.api import accounts, notifications, programs
+    from incubator.api import accounts, applications, attachments, notifications, programs, startups
 
-    for module in (accounts, programs, notifications):
+    for module in (accounts, programs, notifications, startups, applications, attachments):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1")
 

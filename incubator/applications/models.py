@@ -1,91 +1,28 @@
-"""Startups (the founder's reusable profile), their teams, applications, answers and timelines."""
+"""Applications: one startup in one season, with answers, attachments and a timeline."""
 from __future__ import annotations
 
-import enum
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import (
-    JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
-)
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.applications.states import Status
 from incubator.core.models import TimestampMixin
 from incubator.core.types import UTCDateTime, str_enum
 from incubator.extensions import db
+from incubator.startups.models import Startup
 
-
-
-REGIONS = (
-    "andijan", "bukhara", "fergana", "jizzakh", "kashkadarya", "khorezm", "namangan", "navoiy",
-    "samarkand", "surkhandarya", "syrdarya", "tashkent_region", "tashkent_city", "karakalpakstan",
-)
-COUNTRIES = ("UZ", "KZ", "KG", "TJ", "TM")
-SECTORS = (
-    "agritech", "edtech", "fintech", "healthtech", "ecommerce", "logistics", "govtech", "cleantech",
-    "tourism", "media", "robotics", "cybersecurity", "mobile_apps", "web_services", "manufacturing",
-)
-
-
-class StartupStage(enum.StrEnum):
-    IDEA = "idea"
-    PROTOTYPE = "prototype"
-    MVP = "mvp"
-    REVENUE = "revenue"
-
-
-class Gender(enum.StrEnum):
-    FEMALE = "female"
-    MALE = "male"
-    UNDISCLOSED = "undisclosed"
-
-
-class Startup(TimestampMixin, db.Model):
-    __tablename__ = "startups"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
-    name: Mapped[str] = mapped_column(String(200), nullable=False)
-    pitch: Mapped[str] = mapped_column(String(300), nullable=False, default="")
-    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    sector: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
-    region: Mapped[str | None] = mapped_column(String(40), index=True)
-    country: Mapped[str] = mapped_column(String(2), nullable=False, default="UZ")
-    stage: Mapped[StartupStage] = mapped_column(
-        str_enum(StartupStage, "startup_stage"), nullable=False, default=StartupStage.IDEA
-    )
-    founded_on: Mapped[date | None] = mapped_column(Date)
-    website: Mapped[str | None] = mapped_column(String(300))
-
-    owner: Mapped["User"] = relationship()  # noqa: F821
-    members: Mapped[list[TeamMember]] = relationship(
-        back_populates="startup", cascade="all, delete-orphan", order_by="TeamMember.id"
-    )
-
-
-class TeamMember(TimestampMixin, db.Model):
-    __tablename__ = "team_members"
-    __table_args__ = (
-        CheckConstraint("birth_year IS NULL OR (birth_year > 1900 AND birth_year < 2100)", name="birth_year_sane"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    startup_id: Mapped[int] = mapped_column(ForeignKey("startups.id", ondelete="CASCADE"), nullable=False, index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    name: Mapped[str] = mapped_column(String(120), nullable=False)
-    email: Mapped[str | None] = mapped_column(String(254), index=True)
-    role: Mapped[str] = mapped_column(String(80), nullable=False, default="")
-    gender: Mapped[Gender] = mapped_column(str_enum(Gender, "gender"), nullable=False, default=Gender.UNDISCLOSED)
-    birth_year: Mapped[int | None] = mapped_column(Integer)
-
-    startup: Mapped[Startup] = relationship(back_populates="members")
+LIVE_WHERE = text("status != 'withdrawn'")
 
 
 class Application(TimestampMixin, db.Model):
     __tablename__ = "applications"
     __table_args__ = (
         Index("ix_applications_season_status", "season_id", "status"),
-        Index("ix_applications_startup_season", "startup_id", "season_id"),
+        # At most one live (not withdrawn) application per startup per season.
+        Index("uq_applications_live_startup_season", "startup_id", "season_id", unique=True,
+              sqlite_where=LIVE_WHERE, postgresql_where=LIVE_WHERE),
+        Index("ix_applications_status_season", "status", "season_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -102,6 +39,9 @@ class Application(TimestampMixin, db.Model):
     season: Mapped["Season"] = relationship()  # noqa: F821
     startup: Mapped[Startup] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="application", cascade="all, delete-orphan")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="Attachment.id"
+    )
     events: Mapped[list[ApplicationEvent]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="ApplicationEvent.id"
     )
@@ -118,6 +58,7 @@ class Answer(db.Model):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), nullable=False, index=True)
     value: Mapped[object] = mapped_column(JSON)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     application: Mapped[Application] = relationship(back_populates="answers")
 
@@ -139,3 +80,27 @@ class ApplicationEvent(TimestampMixin, db.Model):
     reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     application: Mapped[Application] = relationship(back_populates="events")
+
+
+class Attachment(TimestampMixin, db.Model):
+    """A file answering a file question. Stored outside the web root under a random key; the
+    original name is kept (sanitised) for display only."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("application_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), nullable=False, index=True)
+    storage_key: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
+    original_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(120), nullable=False)
+    extension: Mapped[str] = mapped_column(String(10), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    is_anonymised: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    application: Mapped[Application] = relationship(back_populates="attachments")

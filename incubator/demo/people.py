@@ -6,7 +6,7 @@ import random
 import re
 from datetime import date, timedelta
 
-from incubator.applications.models import SECTORS, StartupStage
+from incubator.startups.models import SECTORS, StartupStage
 
 from incubator.demo.catalogue import t  # noqa: F401
 

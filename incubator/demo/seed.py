@@ -14,9 +14,8 @@ from sqlalchemy import func, insert, select
 
 from incubator.accounts.models import ProgramRole, Role, User
 from incubator.accounts.passwords import hash_password
-from incubator.applications.models import (
-    REGIONS, Answer, Application, ApplicationEvent, Startup, StartupStage, TeamMember,
-)
+from incubator.applications.models import Answer, Application, ApplicationEvent
+from incubator.startups.models import REGIONS, Startup, StartupStage, TeamMember
 from incubator.core.timeutil import utcnow, zone
 from incubator.demo import catalogue, people
 from incubator.demo.timelines import ACCEPTED, S, event, plan_closed, plan_open, answer_value  # noqa: F401

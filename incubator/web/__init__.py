@@ -10,12 +10,14 @@ def register_web(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
 
     from incubator.web import account, admin, auth, notifications, public
+    from incubator.web.founder import bp as founder_bp
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(account.bp, url_prefix="/account")
     app.register_blueprint(notifications.bp, url_prefix="/notifications")
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(founder_bp, url_prefix="/my")
 
     from incubator.web.context import init_template_context
 

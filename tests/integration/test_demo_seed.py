@@ -8,9 +8,8 @@ from sqlalchemy import func, select
 
 from incubator.accounts.models import ProgramRole, Role, User
 from incubator.accounts.passwords import verify_password
-from incubator.applications.models import (
-    REGIONS, Answer, Application, ApplicationEvent, Startup, TeamMember,
-)
+from incubator.applications.models import Answer, Application, ApplicationEvent
+from incubator.startups.models import REGIONS, Startup, TeamMember
 from incubator.applications.states import Status
 from incubator.demo.seed import seed_demo
 from incubator.extensions import db
