@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from incubator.applications.models import Application
 from incubator.applications.states import Status, can_move
@@ -26,12 +27,17 @@ def transition(application: Application, to: Status, *, actor, reason: str = "",
     changes = {"status": to, "updated_at": now, **(values or {})}
     if to in TIMESTAMP_FOR:
         changes[TIMESTAMP_FOR[to]] = now
-    claimed = db.session.execute(
-        update(Application)
-        .where(Application.id == application.id, Application.status == src)
-        .values(**changes)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    try:
+        claimed = db.session.execute(
+            update(Application)
+            .where(Application.id == application.id, Application.status == src)
+            .values(**changes)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    except OperationalError as exc:  # SQLite: another writer committed since this transaction read
+        if "locked" not in str(exc).lower():
+            raise
+        claimed = 0
     if claimed != 1:
         raise Conflict(_l("Someone changed this application at the same moment. Reload the page to see "
                           "its current state."), code="lost_race")

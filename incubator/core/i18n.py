@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_date as babel_format_date
 from flask import current_app, g, has_request_context, request, session
 from flask import flash as _flask_flash
 from flask_babel import get_locale
@@ -78,16 +78,29 @@ def _remember_lang_choice() -> None:
 
 
 def format_in_zone(moment: datetime | None, tz_name: str | None, fmt: str = "medium") -> str:
-    """A datetime shown in the given zone, with the zone named: '21 Nov 2026, 18:00 Asia/Tashkent (UTC+05:00)'."""
+    """A moment shown in the given zone, 24-hour clock, zone named:
+    '12 Dec 2026, 18:00 Asia/Tashkent (UTC+05:00)' (the date part in the reader's language)."""
     if moment is None:
         return ""
     tz_name = tz_name or current_app.config["DEFAULT_SEASON_TIMEZONE"]
-    text = babel_format_datetime(moment, format=fmt, tzinfo=zone(tz_name), locale=str(get_locale()))
-    return f"{text} {tz_name} ({utc_offset_label(moment, tz_name)})"
+    local = moment.astimezone(zone(tz_name))
+    day = babel_format_date(local.date(), format="short" if fmt == "short" else "medium", locale=str(get_locale()))
+    return f"{day}, {local:%H:%M} {tz_name} ({utc_offset_label(moment, tz_name)})"
+
+
+def plain_number(value) -> str:
+    """14.0000 -> 14, 2.5000 -> 2.5 (for limits shown to people)."""
+    from decimal import Decimal
+
+    try:
+        return format(Decimal(str(value)).normalize(), "f")
+    except Exception:
+        return str(value)
 
 
 def init_i18n(app) -> None:
     app.before_request(_remember_lang_choice)
+    app.jinja_env.filters["plain_number"] = plain_number
     app.jinja_env.filters["in_zone"] = format_in_zone
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["LANGUAGES"] = app.config["LANGUAGES"]
