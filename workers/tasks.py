@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from incubator.applications.reminders import send_deadline_reminders
 from incubator.extensions import db
 from incubator.notifications.delivery import deliver_notification, sweep_outbox
 
@@ -22,5 +23,13 @@ def deliver(self, notification_id: int) -> str:
 def sweep() -> dict:
     try:
         return sweep_outbox()
+    finally:
+        db.session.remove()
+
+
+@shared_task(name="applications.send_reminders", ignore_result=True)
+def send_reminders() -> dict:
+    try:
+        return send_deadline_reminders()
     finally:
         db.session.remove()

@@ -18,6 +18,10 @@ def celery_init_app(app: Flask) -> Celery:
             "task": "notifications.sweep",
             "schedule": float(app.config["OUTBOX_SWEEP_EVERY_SECONDS"]),
         },
+        "deadline-reminders": {
+            "task": "applications.send_reminders",
+            "schedule": float(app.config["REMINDER_EVERY_SECONDS"]),
+        },
     }
     celery_app.set_default()
     app.extensions["celery"] = celery_app

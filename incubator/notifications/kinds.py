@@ -9,6 +9,9 @@ SUBJECTS = {
     "password_reset": _l("Reset your password"),
     "role_granted": _l("You have a new role in a program"),
     "test_message": _l("A test message from Incubator"),
+    "application_submitted": _l("Your application was submitted"),
+    "deadline_reminder": _l("The deadline is near: your application is not submitted yet"),
+    "cofounder_invite": _l("You are invited to co-edit a startup"),
 }
 
 

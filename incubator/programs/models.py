@@ -159,6 +159,22 @@ class Question(TimestampMixin, db.Model):
     def help_in(self, locale: str | None) -> str:
         return translated(self.help_text, locale)
 
+    def option_label(self, value, locale: str | None) -> str:
+        """The label of a choice value in a language (the value itself when it is not an option)."""
+        for option in self.options or []:
+            if str(option.get("value")) == str(value):
+                return translated(option.get("label"), locale) or str(value)
+        return str(value)
+
+    def display_answer(self, value, locale: str | None) -> str:
+        """An answer as a person reads it: option labels for choices, the text otherwise."""
+        if value is None or value == "" or value == []:
+            return ""
+        if self.type in (QuestionType.CHOICE, QuestionType.MULTI_CHOICE):
+            values = value if isinstance(value, list) else [value]
+            return ", ".join(self.option_label(v, locale) for v in values)
+        return str(value)
+
 
 class Stage(TimestampMixin, db.Model):
     __tablename__ = "stages"

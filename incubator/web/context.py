@@ -21,6 +21,10 @@ def unread_count() -> int:
 
 
 def init_template_context(app) -> None:
+    from incubator.applications.display import answer_rows
+
+    app.jinja_env.globals["answer_rows"] = answer_rows  # the e-mails use it too
+
     @app.context_processor
     def _context():
         return {
