@@ -110,7 +110,8 @@ def init_api(app: Flask) -> IncubatorApi:
             return problem(exc.status, exc.message, errors=errors)
         from incubator.web.errors import render_error_page
 
-        return render_error_page(exc.status, exc.message)
+        # A bare NotFound gets the friendly page text; a specific message is shown as it is.
+        return render_error_page(exc.status, None if exc.message == exc.title else exc.message)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -37,6 +37,7 @@ def register():
     form = RegisterForm()
     if request.method == "GET":
         form.locale.data = select_locale()
+        form.email.data = (request.args.get("email") or "")[:254] or None
     if form.validate_on_submit():
         try:
             user = services.register_user(email=form.email.data, password=form.password.data,

@@ -129,6 +129,17 @@ def application_form(application_id: int):
     return render_template("founder/application_form.html", **_form_context(application))
 
 
+def _parse_version(text):
+    """The updated_at of the answer the page last showed (so a later write by someone else is noticed)."""
+    try:
+        from datetime import datetime
+
+        value = datetime.fromisoformat((text or "").strip())
+        return value if value.tzinfo else None
+    except ValueError:
+        return None
+
+
 @bp.post("/applications/<id:application_id>/answers/<key>")
 @login_required
 def autosave(application_id: int, key: str):
@@ -139,10 +150,10 @@ def autosave(application_id: int, key: str):
         abort(404)
     name = f"q_{key}"
     value = request.form.getlist(name) if question.type == QuestionType.MULTI_CHOICE else request.form.get(name)
-    seen = request.form.get("version") or ""
+    seen = _parse_version(request.form.get(f"version_{key}"))
     previous = next((a for a in application.answers if a.question_id == question.id), None)
     overwritten = None
-    if previous is not None and previous.updated_at and seen and previous.updated_at.isoformat() > seen \
+    if previous is not None and previous.updated_at and seen and previous.updated_at > seen \
             and previous.updated_by_id is not None:
         overwritten = previous
     overwritten_by = None
