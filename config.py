@@ -123,7 +123,11 @@ class Config:
     API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90)
     REQUIRE_STAFF_2FA = env_bool("REQUIRE_STAFF_2FA", False)
 
-    MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 64 * 1024
+    MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 20)
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024
+    UPLOAD_FOLDER = env("UPLOAD_FOLDER")  # default: <instance>/uploads
+    UPLOAD_TMP_FOLDER = env("UPLOAD_TMP_FOLDER")  # default: the system's temporary folder
+    STORAGE_BACKEND = env("STORAGE_BACKEND", "local")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -42,3 +42,14 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_needs_a_transaction(conn, name):  # pragma: no cover - trivial
+    """pysqlite opens a transaction lazily, at the first write, and never for a SAVEPOINT: a savepoint
+    at the start of a unit of work would then commit for real when released. Open the transaction
+    first. (Reads stay outside transactions, so a read-then-write never fails on a stale snapshot.)"""
+    if conn.dialect.name == "sqlite":
+        raw = conn.connection.dbapi_connection
+        if not raw.in_transaction:
+            raw.execute("BEGIN")

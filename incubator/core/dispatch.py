@@ -23,6 +23,8 @@ def send_task_now(task_name: str, **kwargs) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _send_pending(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint was released: the real commit is still to come
+        return
     pending = session.info.pop(_KEY, [])
     for name, kwargs in pending:
         try:
@@ -33,4 +35,6 @@ def _send_pending(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
     session.info.pop(_KEY, None)

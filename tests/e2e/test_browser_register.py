@@ -165,7 +165,7 @@ def _journey(page, server, worker, smtp_sink, tmp_path, email, name, password) -
     form.locator("[type=submit]").click()
     expect(page).to_have_url(server.url + "/")
     expect(page.get_by_text(f"Welcome, {name}.")).to_be_visible()
-    expect(page.get_by_role("link", name="InnoX: Season 3")).to_be_visible()
+    expect(page.get_by_role("link", name="InnoX: Season 3", exact=True)).to_be_visible()
 
     # 5. Switch to Uzbek with the header button.
     header = page.locator("header")
@@ -177,7 +177,7 @@ def _journey(page, server, worker, smtp_sink, tmp_path, email, name, password) -
     # committed and compiled, drop this `if` and assert the Uzbek "Open calls" unconditionally.
     if open_calls != "Open calls":
         expect(header.get_by_role("link", name=open_calls, exact=True)).to_be_visible()
-    expect(page.get_by_role("link", name="InnoX: Season 3")).to_be_visible()
+    expect(page.get_by_role("link", name="InnoX: Season 3", exact=True)).to_be_visible()
     expect(page.get_by_text(SUMMARY_UZ)).to_be_visible()
 
     shot = tmp_path / "home-uz.png"
@@ -188,7 +188,7 @@ def _journey(page, server, worker, smtp_sink, tmp_path, email, name, password) -
         shutil.copy(shot, os.environ["E2E_ARTIFACTS"])
 
     # 6. The season page speaks Uzbek too, and the choice is saved on the account.
-    page.get_by_role("link", name="InnoX: Season 3").click()
+    page.get_by_role("link", name="InnoX: Season 3", exact=True).click()
     expect(page.get_by_role("heading", name="InnoX: Season 3")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "uz")
     expect(page.get_by_text(DESCRIPTION_UZ)).to_be_visible()
