@@ -3,7 +3,7 @@ the timeline and the PDF (pages)."""
 from __future__ import annotations
 
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -250,7 +250,13 @@ def application_pdf(application_id: int):
         abort(404)
     from incubator.applications.pdf import render_application_pdf
 
-    data = render_application_pdf(application)
+    try:
+        data = render_application_pdf(application)
+    except (ImportError, OSError):  # WeasyPrint without its system libraries (Pango)
+        current_app.logger.exception("PDF rendering is not available")
+        flash(_l("The PDF cannot be made on this server right now (its PDF library is missing). "
+                 "Your application is safe; please try again later."), "warning")
+        return redirect(url_for("founder.application_detail", application_id=application_id))
     name = f"application-{application.id}.pdf"
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"})
