@@ -61,7 +61,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check incubator workers tests config.py wsgi.py
 
 babel-extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o incubator/translations/messages.pot --sort-by-file --no-wrap .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k _n:1,2 -o incubator/translations/messages.pot --sort-by-file --no-wrap .
 
 babel-update: babel-extract
 	$(BIN)/pybabel update -i incubator/translations/messages.pot -d incubator/translations --no-wrap

@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
-from flask_smorest.fields import Upload
-from marshmallow import Schema, ValidationError, fields, validate
-from webargs.flaskparser import FlaskParser
-from webargs.multidictproxy import MultiDictProxy
-from werkzeug.datastructures import CombinedMultiDict, FileStorage
+from marshmallow import Schema, fields, validate
 
 from incubator.api.auth import auth_required, current_api_user
+from werkzeug.datastructures import FileStorage
+
+from incubator.api.multipart import FilePart, accept_multipart
 from incubator.api.schemas import Text
 from incubator.applications import attachments as service
 from incubator.applications.filecheck import ACCEPT, ALLOWED_TEXT, MIMES
@@ -21,30 +19,8 @@ from incubator.storage import send_download
 SECURITY = [{"bearerAuth": []}]
 
 
-class _Parser(FlaskParser):
-    """Adds the "multipart" location: the form fields and the file parts of one multipart/form-data
-    body, read (and documented) as one schema. (flask-smorest documents one request body per
-    operation, so separate "form" and "files" arguments would leave one of them undocumented.)"""
-
-    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
-
-    def load_multipart(self, req, schema):
-        return MultiDictProxy(CombinedMultiDict([req.files, req.form]), schema)
-
-
 blp = Blueprint("api_attachments", __name__, description="Files attached to applications")
-blp.ARGUMENTS_PARSER = _Parser()
-blp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
-                                             "multipart": "multipart/form-data"}
-
-
-class FilePart(Upload):
-    """A file part of a multipart body (a text field of the same name is refused)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, FileStorage):
-            raise ValidationError(str(_l("Send the file as a file part of a multipart/form-data body.")))
-        return value
+accept_multipart(blp)
 
 
 class AttachmentUploadIn(Schema):

@@ -7,22 +7,25 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 
+from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from incubator.api.multipart import FilePart, accept_multipart
 from incubator.api.auth import auth_required, current_api_user
 from incubator.api.schemas import PageArgs, Text, dump_page, page_of
 from incubator.core.pagination import paginate
 from incubator.core.timeutil import utcnow
 from incubator.extensions import db
-from incubator.startups import services
-from incubator.startups.models import COUNTRIES, REGIONS, SECTORS, Gender, StartupStage
+from incubator.startups import logo, services
+from incubator.startups.models import COUNTRIES, REGIONS, SECTORS, Gender, Startup, StartupStage
 from incubator.startups.queries import my_startups, startup_for_editor
 from incubator.startups.validators import (
     DESCRIPTION_MAX, MEMBER_NAME_MAX, NAME_MAX, PITCH_MAX, ROLE_MAX, WEBSITE_MAX,
 )
 
 blp = Blueprint("api_startups", __name__, description="Startup profiles, teams and co-founder invitations")
+accept_multipart(blp)  # the logo upload
 SECURITY = [{"bearerAuth": []}]
 
 
@@ -96,10 +99,40 @@ class StartupOut(Schema):
     created_at = fields.DateTime()
     members = fields.List(fields.Nested(MemberOut))
     collaborators = fields.List(fields.Nested(CollaboratorOut))
+    logo_url = fields.Method("get_logo_url", metadata={
+        "type": "string", "format": "uri", "nullable": True,
+        "description": "GET /startups/{id}/logo, with a version that changes when the logo does; null when "
+                       "there is no logo."})
 
     def get_my_role(self, obj):
         user = current_api_user()
         return "owner" if user is not None and user.id == obj.owner_id else "cofounder"
+
+    def get_logo_url(self, obj):
+        version = logo.logo_version(obj)
+        if version is None:
+            return None
+        return url_for("api_startups.get_logo", startup_id=obj.id, v=version, _external=True)
+
+
+class LogoIn(Schema):
+    logo = FilePart(required=True, metadata={
+        "description": f"The image: {logo.ALLOWED_TEXT} ({logo.ACCEPT}), checked by content (SVG is never "
+                       "accepted); the size limit is LOGO_MAX_MB (2 MB by default)."})
+
+
+LOGO_RESPONSE = {
+    "description": "The logo, to show inline (Content-Disposition: inline), with the type detected from its "
+                   "content when it was uploaded. Cached privately for 5 minutes; the ETag changes with the logo.",
+    "content": {mime: {"schema": {"type": "string", "format": "binary"}} for mime in logo.IMAGE_TYPES},
+    "headers": {
+        "Content-Disposition": {"schema": {"type": "string"},
+                                "description": 'inline; filename="logo.png" (or logo.jpg)'},
+        "X-Content-Type-Options": {"schema": {"type": "string", "enum": ["nosniff"]}},
+        "Cache-Control": {"schema": {"type": "string", "enum": ["private, max-age=300"]}},
+        "ETag": {"schema": {"type": "string"}},
+    },
+}
 
 
 class InviteIn(Schema):
@@ -158,6 +191,43 @@ def patch_startup(data, startup_id: int):
     services.update_startup(startup, actor=current_api_user(), **data)
     db.session.commit()
     return startup
+
+
+@blp.route("/startups/<id:startup_id>/logo", methods=["PUT"])
+@blp.doc(security=SECURITY)
+@blp.arguments(LogoIn, location="multipart")
+@blp.response(200, StartupOut)
+@auth_required
+def put_logo(data, startup_id: int):
+    """Upload the startup's logo, or replace it (owner or co-founder).
+
+    PNG or JPEG only, checked by content (422 with the reason on `logo`); an image over the limit is
+    refused with 413, the limit named. The replaced image is deleted."""
+    user = current_api_user()
+    startup = startup_for_editor(user, startup_id)
+    upload = data["logo"]
+    logo.set_logo(startup, upload.stream, upload.filename, actor=user)
+    db.session.commit()
+    return startup_for_editor(user, startup_id)
+
+
+@blp.route("/startups/<id:startup_id>/logo", methods=["DELETE"])
+@blp.doc(security=SECURITY)
+@blp.response(204)
+@auth_required
+def delete_logo(startup_id: int):
+    """Remove the startup's logo (owner or co-founder); nothing to do when there is none."""
+    startup = startup_for_editor(current_api_user(), startup_id)
+    logo.remove_logo(startup, actor=current_api_user())
+    db.session.commit()
+
+
+@blp.route("/startups/<id:startup_id>/logo", methods=["GET"])
+@blp.doc(security=SECURITY, responses={"200": LOGO_RESPONSE})
+@auth_required
+def get_logo(startup_id: int):
+    """The startup's logo image, for anyone who may see the startup (404 otherwise, or when there is none)."""
+    return logo.send_logo(logo.open_logo(db.session.get(Startup, startup_id), actor=current_api_user()))
 
 
 @blp.route("/startups/<id:startup_id>/members", methods=["POST"])

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from incubator.startups.labels import country_label, region_label
 from incubator.startups.models import Gender
 
 
@@ -48,14 +49,16 @@ def _founder_age(rule, startup, season) -> RuleResult:
 def _regions(rule, startup, season) -> RuleResult:
     allowed = list(rule.get("allowed") or [])
     ok = startup.region in allowed
-    return RuleResult("regions", ok, str(_l("Startups from: %(list)s", list=", ".join(allowed))),
+    names = ", ".join(region_label(code) for code in allowed)
+    return RuleResult("regions", ok, str(_l("Startups from: %(list)s", list=names)),
                       "" if ok else str(_l("Your startup's region is not one of them.")))
 
 
 def _countries(rule, startup, season) -> RuleResult:
     allowed = list(rule.get("allowed") or [])
     ok = startup.country in allowed
-    return RuleResult("countries", ok, str(_l("Startups from: %(list)s", list=", ".join(allowed))),
+    names = ", ".join(country_label(code) for code in allowed)
+    return RuleResult("countries", ok, str(_l("Startups from: %(list)s", list=names)),
                       "" if ok else str(_l("Your startup's country is not one of them.")))
 
 

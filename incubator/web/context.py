@@ -25,6 +25,11 @@ def init_template_context(app) -> None:
 
     app.jinja_env.globals["answer_rows"] = answer_rows  # the e-mails use it too
 
+    from incubator.startups.labels import country_label, region_label
+
+    app.jinja_env.filters["region_label"] = region_label
+    app.jinja_env.filters["country_label"] = country_label
+
     @app.context_processor
     def _context():
         return {

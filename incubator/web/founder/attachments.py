@@ -10,7 +10,7 @@ question key (`file_<key>`, `anonymised_<key>`) so several file questions on one
 """
 from __future__ import annotations
 
-from flask import redirect, render_template, render_template_string, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
@@ -27,15 +27,6 @@ from incubator.web.helpers import flash
 PARTIAL = "founder/_attachment_field.html"
 
 # The no-JavaScript confirmation page: the partial in its confirming state, in the site layout.
-CONFIRM_PAGE = """{% extends "base.html" %}
-{% block title %}{{ _("Delete a file") }}{% endblock %}
-{% block content %}
-<h1 class="h3">{{ _("Delete a file") }}</h1>
-<p class="text-body-secondary">{{ application.startup.name }} ·
-  {{ application.season.program.name }}: {{ application.season.name }}</p>
-<h2 class="h6">{{ question.label_in(current_locale()) }}</h2>
-{% include "founder/_attachment_field.html" %}
-{% endblock %}"""
 
 
 def _is_htmx() -> bool:
@@ -130,7 +121,7 @@ def attachment_delete(application_id: int, attachment_id: int):
                    "inside_form": _is_htmx(), "form_url": _form_url(application_id, question.key)}
         if _is_htmx():
             return render_template(PARTIAL, **context)
-        return render_template_string(CONFIRM_PAGE, **context)
+        return render_template("founder/attachment_delete.html", **context)
     name = attachment.original_name
     try:
         service.delete_attachment(attachment, actor=current_user)

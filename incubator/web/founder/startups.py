@@ -10,8 +10,9 @@ from flask_login import current_user, login_required
 from incubator.applications.queries import my_applications
 from incubator.core.errors import DomainError, RuleViolation
 from incubator.extensions import db
-from incubator.startups import labels, services
+from incubator.startups import labels, logo, services
 from incubator.startups.forms import ConfirmForm, InviteForm, MemberForm, StartupForm
+from incubator.startups.models import Startup
 from incubator.startups.policies import can_invite_cofounder, can_remove_collaborator
 from incubator.startups.queries import my_startups, startup_for_editor
 from incubator.web.founder import bp
@@ -22,10 +23,12 @@ def _edit_url(startup_id: int, anchor: str | None = None) -> str:
     return url_for("founder.startup_edit", startup_id=startup_id, _anchor=anchor)
 
 
-def _render_edit(startup, *, form=None, member_form=None, invite_form=None, status: int = 200):
+def _render_edit(startup, *, form=None, member_form=None, invite_form=None, logo_errors=None, status: int = 200):
     form = form or StartupForm(obj=startup, formdata=None)
     return render_template(
         "founder/startup_form.html", startup=startup, form=form,
+        logo_errors=[str(m) for m in logo_errors or []], logo_max_mb=logo.logo_max_mb(),
+        logo_accept=logo.ACCEPT, logo_version=logo.logo_version(startup),
         member_form=member_form or MemberForm(formdata=None),
         invite_form=invite_form or InviteForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None), labels=labels,
@@ -150,6 +153,55 @@ def collaborator_remove(startup_id: int, collaborator_id: int):
                 return redirect(url_for("founder.dashboard"))
             flash(_l("%(name)s can no longer edit %(startup)s.", name=name, startup=startup.name), "info")
     return redirect(_edit_url(startup_id, "cofounders"))
+
+
+# --- The logo (its own multipart form on the edit page, outside the profile form) -------------------
+
+def _messages(exc: DomainError) -> list[str]:
+    if isinstance(exc, RuleViolation) and exc.errors:
+        return [str(m) for messages in exc.errors.values() for m in messages]
+    return [str(exc.message)]
+
+
+@bp.post("/startups/<id:startup_id>/logo")
+@login_required
+def startup_logo_upload(startup_id: int):
+    """Upload the logo (the file part `logo`), or replace it. A refusal shows the edit page again
+    with the reason next to the logo, and the status of the error (413 over the limit, 422 otherwise)."""
+    startup = startup_for_editor(current_user, startup_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(_edit_url(startup.id, "logo"))
+    upload = request.files.get("logo")
+    replacing = startup.logo_key is not None
+    try:
+        if upload is None or not upload.filename:
+            raise RuleViolation("logo", _l("Choose a PNG or JPEG image to upload."))
+        logo.set_logo(startup, upload.stream, upload.filename, actor=current_user)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return _render_edit(startup, logo_errors=_messages(exc), status=exc.status)
+    flash(_l("The new logo of %(name)s is saved.", name=startup.name) if replacing
+          else _l("The logo of %(name)s is saved.", name=startup.name), "success")
+    return redirect(_edit_url(startup.id, "logo"))
+
+
+@bp.post("/startups/<id:startup_id>/logo/delete")
+@login_required
+def startup_logo_delete(startup_id: int):
+    startup = startup_for_editor(current_user, startup_id)
+    if ConfirmForm().validate_on_submit():
+        logo.remove_logo(startup, actor=current_user)
+        db.session.commit()
+        flash(_l("%(name)s no longer has a logo.", name=startup.name), "info")
+    return redirect(_edit_url(startup.id, "logo"))
+
+
+@bp.get("/startups/<id:startup_id>/logo")
+@login_required
+def startup_logo(startup_id: int):
+    """The logo image, for anyone who may see the startup (404 for anyone else, or when there is none)."""
+    return logo.send_logo(logo.open_logo(db.session.get(Startup, startup_id), actor=current_user))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
