@@ -4,3 +4,9 @@ from incubator.applications.models import Answer, Application, ApplicationEvent,
 from incubator.notifications.models import Notification  # noqa: F401
 from incubator.programs.models import Criterion, Organisation, Program, Question, Season, Stage  # noqa: F401
 from incubator.startups.models import Startup, StartupCollaborator, TeamMember  # noqa: F401
+from incubator.jobs.models import Job  # noqa: F401
+from incubator.letters.models import LetterBatch, LetterBatchItem, LetterTemplate  # noqa: F401
+from incubator.reviews.models import (  # noqa: F401
+    Assignment, ConflictOfInterest, Review, ReviewerInvitation, ReviewerProfile,
+)
+from incubator.selection.models import Offer, WaitlistEntry  # noqa: F401

@@ -191,6 +191,9 @@ class Stage(TimestampMixin, db.Model):
     is_blind: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     review_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reviewers_see_others: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Spread of review totals (scale points) above which the leaderboard flags a disagreement.
+    disagreement_threshold: Mapped[Decimal] = mapped_column(Numeric(4, 2), nullable=False, default=Decimal("1.00"),
+                                                            server_default="1.00")
 
     season: Mapped[Season] = relationship(back_populates="stages")
     criteria: Mapped[list[Criterion]] = relationship(
