@@ -77,9 +77,13 @@ def init_api(app: Flask) -> IncubatorApi:
     api.register_converter(IdConverter, lambda conv: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
 
-    from incubator.api import accounts, applications, attachments, notifications, programs, startups
+    from incubator.api import (
+        accounts, applications, assignments, attachments, jobs, letters, manager_seasons, notifications, programs,
+        reviewers, selection, startups,
+    )
 
-    for module in (accounts, programs, notifications, startups, applications, attachments):
+    for module in (accounts, programs, notifications, startups, applications, attachments, manager_seasons,
+                   reviewers, assignments, selection, letters, jobs):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1")
 

@@ -53,3 +53,49 @@ def public_season(season_id: int) -> Season | None:
 
 def organisations() -> Select:
     return select(Organisation).order_by(Organisation.name)
+
+
+def season_for_manager(user, season_id) -> Season:
+    """A season of a program the user manages; NotFound otherwise (never confirming it exists)."""
+    from incubator.accounts.policies import can_manage_program
+    from incubator.core.converters import MAX_ID
+    from incubator.core.errors import NotFound
+
+    try:
+        season_id = int(season_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    season = db.session.get(Season, season_id) if 1 <= season_id <= MAX_ID else None
+    if season is None or not can_manage_program(user, season.program):
+        raise NotFound()
+    return season
+
+
+def stage_for_manager(user, stage_id) -> Stage:
+    from incubator.accounts.policies import can_manage_program
+    from incubator.core.converters import MAX_ID
+    from incubator.core.errors import NotFound
+
+    try:
+        stage_id = int(stage_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    stage = db.session.get(Stage, stage_id) if 1 <= stage_id <= MAX_ID else None
+    if stage is None or not can_manage_program(user, stage.season.program):
+        raise NotFound()
+    return stage
+
+
+def program_for_manager(user, program_id) -> Program:
+    from incubator.accounts.policies import can_manage_program
+    from incubator.core.converters import MAX_ID
+    from incubator.core.errors import NotFound
+
+    try:
+        program_id = int(program_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    program = db.session.get(Program, program_id) if 1 <= program_id <= MAX_ID else None
+    if program is None or not can_manage_program(user, program):
+        raise NotFound()
+    return program

@@ -11,6 +11,8 @@ def register_web(app: Flask) -> None:
 
     from incubator.web import account, admin, auth, notifications, public
     from incubator.web.founder import bp as founder_bp
+    from incubator.web.manager import bp as manager_bp
+    from incubator.web.reviewer import bp as reviewer_bp
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -18,6 +20,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(notifications.bp, url_prefix="/notifications")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(founder_bp, url_prefix="/my")
+    app.register_blueprint(manager_bp, url_prefix="/manage")
+    app.register_blueprint(reviewer_bp, url_prefix="/review")
 
     from incubator.web.context import init_template_context
 

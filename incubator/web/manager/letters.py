@@ -1,0 +1,4 @@
+"""Manager pages: letters."""
+from __future__ import annotations
+
+from incubator.web.manager import bp  # noqa: F401
