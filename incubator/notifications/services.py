@@ -42,10 +42,13 @@ def queue_notification(
     via_email: bool = True,
     via_inapp: bool = True,
     to_email: str | None = None,
+    dispatch: bool = True,
 ) -> Notification:
     """Add an outbox row (idempotent on dedupe_key) and send it after commit.
 
     Returns the existing row when the same dedupe_key was queued before: nothing is sent twice.
+    With dispatch=False the row waits for the caller to dispatch it (paced bulk sends); the outbox
+    sweep still picks it up if nobody does.
     """
     session = db.session
     existing = session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
@@ -72,7 +75,7 @@ def queue_notification(
     )
     session.add(note)
     session.flush()
-    if via_email:
+    if via_email and dispatch:
         enqueue_after_commit(session, DELIVER_TASK, notification_id=note.id)
     return note
 
