@@ -98,6 +98,8 @@ class Config:
     OUTBOX_REQUEUE_AFTER_SECONDS = env_int("OUTBOX_REQUEUE_AFTER_SECONDS", 60)
     OUTBOX_STUCK_AFTER_SECONDS = env_int("OUTBOX_STUCK_AFTER_SECONDS", 300)
     OUTBOX_SWEEP_EVERY_SECONDS = env_int("OUTBOX_SWEEP_EVERY_SECONDS", 60)
+    # Decision letters are paced so a mail server is not flooded.
+    LETTER_RATE_PER_SECOND = float(env("LETTER_RATE_PER_SECOND", "5") or 5)
     # Beat looks for drafts nearing their deadline (72 h and 24 h reminders) this often.
     REMINDER_EVERY_SECONDS = env_int("REMINDER_EVERY_SECONDS", 900)
 

@@ -5,6 +5,7 @@ from celery import shared_task
 
 from incubator.applications.reminders import send_deadline_reminders
 from incubator.extensions import db
+from incubator.letters.dispatch import dispatch_batch
 from incubator.notifications.delivery import deliver_notification, sweep_outbox
 
 
@@ -31,5 +32,13 @@ def sweep() -> dict:
 def send_reminders() -> dict:
     try:
         return send_deadline_reminders()
+    finally:
+        db.session.remove()
+
+
+@shared_task(name="letters.send_batch", acks_late=True, ignore_result=True)
+def send_letter_batch(batch_id: int) -> dict:
+    try:
+        return dispatch_batch(int(batch_id))
     finally:
         db.session.remove()

@@ -1,0 +1,81 @@
+"""Handing a batch of letters to the workers at a steady rate, so a mail server is not flooded.
+
+`dispatch_batch` (the `letters.send_batch` task) gives each waiting letter of the batch its turn,
+`next_attempt_at = start + i / LETTER_RATE_PER_SECOND`, commits, and sends one `notifications.deliver`
+task per letter with the countdown to its turn. The turn is kept by the database as well as by the
+broker: delivery claims a row only once its `next_attempt_at` has come, so an early message cannot
+jump the queue, and the outbox sweep re-queues only rows whose turn is long past. The batch starts
+after the letters other batches have already lined up, so two batches sent at once share the rate.
+
+Run twice (a redelivered message), it lines the remaining letters up again and sends their tasks
+again: delivery claims each row once, so nothing is sent twice."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import ngettext
+from sqlalchemy import func, select, update
+
+from incubator.accounts.models import User
+from incubator.core.timeutil import utcnow
+from incubator.extensions import db
+from incubator.jobs.models import Job
+from incubator.jobs.services import start_job
+from incubator.letters.models import LetterBatch, LetterBatchItem
+from incubator.letters.services import NOTIFICATION_KIND, letter_rate
+from incubator.notifications.models import DeliveryStatus, Notification
+from incubator.notifications.services import DELIVER_TASK
+
+
+def _queue_end(batch_id: int, now):
+    """When the letters already lined up by other batches will have gone (never-tried rows only:
+    a letter waiting to retry in an hour does not hold the others back)."""
+    in_batch = select(LetterBatchItem.notification_id).where(LetterBatchItem.batch_id == batch_id)
+    latest = db.session.scalar(
+        select(func.max(Notification.next_attempt_at))
+        .where(Notification.kind == NOTIFICATION_KIND, Notification.status == DeliveryStatus.PENDING,
+               Notification.attempts == 0, Notification.next_attempt_at > now, Notification.id.not_in(in_batch))
+    )
+    return latest
+
+
+def dispatch_batch(batch_id: int) -> dict:
+    """Line the batch's waiting letters up at the configured rate and send their delivery tasks. Commits."""
+    batch = db.session.get(LetterBatch, int(batch_id))
+    if batch is None:
+        return {"batch_id": batch_id, "dispatched": 0}
+    rate = letter_rate()
+    step = timedelta(seconds=1 / rate)
+    ids = list(db.session.scalars(
+        select(Notification.id)
+        .join(LetterBatchItem, LetterBatchItem.notification_id == Notification.id)
+        .where(LetterBatchItem.batch_id == batch.id, Notification.status == DeliveryStatus.PENDING)
+        .order_by(Notification.id)
+    ))
+    start = utcnow()
+    busy_until = _queue_end(batch.id, start)
+    if busy_until is not None and busy_until >= start:
+        start = busy_until + step
+    turns = [(note_id, start + i * step) for i, note_id in enumerate(ids)]
+    for note_id, due in turns:
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id == note_id, Notification.status == DeliveryStatus.PENDING)
+            .values(next_attempt_at=due)
+            .execution_options(synchronize_session=False)
+        )
+    job = db.session.get(Job, batch.job_id) if batch.job_id else None
+    if job is not None:
+        starter = db.session.get(User, job.created_by_id) if job.created_by_id else None
+        with force_locale(getattr(starter, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            message = ngettext("Sending %(num)d letter, %(rate)s a second.", "Sending %(num)d letters, %(rate)s a second.",
+                               len(turns), rate=f"{rate:g}")
+        start_job(job, message=message)
+    db.session.commit()
+    celery = current_app.extensions["celery"]
+    for note_id, due in turns:
+        countdown = max(0.0, (due - utcnow()).total_seconds())
+        celery.send_task(DELIVER_TASK, kwargs={"notification_id": note_id}, countdown=countdown)
+    return {"batch_id": batch.id, "dispatched": len(turns), "rate": rate}
