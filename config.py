@@ -102,6 +102,7 @@ class Config:
     LETTER_RATE_PER_SECOND = float(env("LETTER_RATE_PER_SECOND", "5") or 5)
     # Beat looks for drafts nearing their deadline (72 h and 24 h reminders) this often.
     REMINDER_EVERY_SECONDS = env_int("REMINDER_EVERY_SECONDS", 900)
+    OFFER_EXPIRY_EVERY_SECONDS = env_int("OFFER_EXPIRY_EVERY_SECONDS", 300)
 
     PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:" + (env("PORT", "5000") or "5000"))
 

@@ -6,6 +6,8 @@ from celery import shared_task
 from incubator.applications.reminders import send_deadline_reminders
 from incubator.extensions import db
 from incubator.letters.dispatch import dispatch_batch
+from incubator.reviews.reminders import send_review_reminders
+from incubator.selection.offers import expire_offers
 from incubator.notifications.delivery import deliver_notification, sweep_outbox
 
 
@@ -40,5 +42,21 @@ def send_reminders() -> dict:
 def send_letter_batch(batch_id: int) -> dict:
     try:
         return dispatch_batch(int(batch_id))
+    finally:
+        db.session.remove()
+
+
+@shared_task(name="reviews.send_reminders", ignore_result=True)
+def send_review_reminders_task() -> dict:
+    try:
+        return send_review_reminders()
+    finally:
+        db.session.remove()
+
+
+@shared_task(name="selection.expire_offers", ignore_result=True)
+def expire_selection_offers() -> dict:
+    try:
+        return expire_offers()
     finally:
         db.session.remove()

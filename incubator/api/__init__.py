@@ -78,12 +78,12 @@ def init_api(app: Flask) -> IncubatorApi:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
 
     from incubator.api import (
-        accounts, applications, assignments, attachments, jobs, letters, manager_seasons, notifications, programs,
-        reviewers, selection, startups,
+        accounts, applications, assignments, attachments, jobs, leaderboard, letters, manager_seasons,
+        notifications, programs, reviewers, selection, stage_assignments, startups,
     )
 
     for module in (accounts, programs, notifications, startups, applications, attachments, manager_seasons,
-                   reviewers, assignments, selection, letters, jobs):
+                   reviewers, stage_assignments, assignments, leaderboard, selection, letters, jobs):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1")
 

@@ -19,6 +19,7 @@ from incubator.startups.policies import can_edit_startup
 
 blp = Blueprint("api_applications", __name__, description="Applications (founder side)")
 SECURITY = [{"bearerAuth": []}]
+MANAGER_ONLY_REASONS = {"advanced", "decision", "promoted", "review_started", "offer_made", "offer_expired"}
 ANSWER_DOC = {"description": "The answer: a string, a number as a string, a list of option values, or null"}
 
 
@@ -89,9 +90,13 @@ class EventOut(Schema):
     kind = fields.String(required=True)
     from_status = fields.String(allow_none=True)
     to_status = fields.String(allow_none=True)
-    reason = fields.String()
+    reason = fields.Method("get_reason", metadata={"type": "string"})
     created_at = fields.DateTime(required=True)
     by = fields.Method("get_by", allow_none=True, metadata={"type": "string", "nullable": True})
+
+    def get_reason(self, obj):
+        # A manager's reason for a decision is for the committee; the founder's own reasons (a withdrawal) show.
+        return "" if obj.kind in MANAGER_ONLY_REASONS else (obj.reason or "")
 
     def get_by(self, obj):
         # Founders see who of their own team acted; anyone else is "the program" (no reviewer identities).

@@ -18,6 +18,14 @@ def celery_init_app(app: Flask) -> Celery:
             "task": "notifications.sweep",
             "schedule": float(app.config["OUTBOX_SWEEP_EVERY_SECONDS"]),
         },
+        "offer-expiry": {
+            "task": "selection.expire_offers",
+            "schedule": float(app.config["OFFER_EXPIRY_EVERY_SECONDS"]),
+        },
+        "review-reminders": {
+            "task": "reviews.send_reminders",
+            "schedule": float(app.config["REMINDER_EVERY_SECONDS"]),
+        },
         "deadline-reminders": {
             "task": "applications.send_reminders",
             "schedule": float(app.config["REMINDER_EVERY_SECONDS"]),

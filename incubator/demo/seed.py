@@ -18,6 +18,7 @@ from incubator.applications.models import Answer, Application, ApplicationEvent
 from incubator.startups.models import REGIONS, Startup, StartupStage, TeamMember
 from incubator.core.timeutil import utcnow, zone
 from incubator.demo import catalogue, people
+from incubator.demo.reviewers import seed_reviewer_pools
 from incubator.demo.timelines import ACCEPTED, S, event, plan_closed, plan_open, answer_value  # noqa: F401
 from incubator.extensions import db
 from incubator.programs.models import (
@@ -45,6 +46,8 @@ def seed_demo() -> dict:
         _grant(manager, program, Role.MANAGER, admin)
         for number in people.REVIEWER_PROGRAMS[slug]:
             _grant(reviewers[number - 1], program, Role.REVIEWER, admin)
+    db.session.flush()
+    seed_reviewer_pools()
 
     founder = _user(people.DEMO_FOUNDER["email"], people.DEMO_FOUNDER["name"], people.DEMO_FOUNDER["locale"],
                     password, now)

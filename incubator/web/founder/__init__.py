@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("founder", __name__)
 
-from incubator.web.founder import applications, attachments, startups  # noqa: E402,F401
+from incubator.web.founder import applications, attachments, offers, startups  # noqa: E402,F401
