@@ -55,47 +55,29 @@ def organisations() -> Select:
     return select(Organisation).order_by(Organisation.name)
 
 
-def season_for_manager(user, season_id) -> Season:
-    """A season of a program the user manages; NotFound otherwise (never confirming it exists)."""
+def _for_manager(user, model, object_id, program_of):
     from incubator.accounts.policies import can_manage_program
     from incubator.core.converters import MAX_ID
     from incubator.core.errors import NotFound
 
     try:
-        season_id = int(season_id)
+        object_id = int(object_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    season = db.session.get(Season, season_id) if 1 <= season_id <= MAX_ID else None
-    if season is None or not can_manage_program(user, season.program):
+    obj = db.session.get(model, object_id) if 1 <= object_id <= MAX_ID else None
+    if obj is None or not can_manage_program(user, program_of(obj)):
         raise NotFound()
-    return season
+    return obj
+
+
+def season_for_manager(user, season_id) -> Season:
+    """A season of a program the user manages; NotFound otherwise (never confirming it exists)."""
+    return _for_manager(user, Season, season_id, lambda season: season.program)
 
 
 def stage_for_manager(user, stage_id) -> Stage:
-    from incubator.accounts.policies import can_manage_program
-    from incubator.core.converters import MAX_ID
-    from incubator.core.errors import NotFound
-
-    try:
-        stage_id = int(stage_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    stage = db.session.get(Stage, stage_id) if 1 <= stage_id <= MAX_ID else None
-    if stage is None or not can_manage_program(user, stage.season.program):
-        raise NotFound()
-    return stage
+    return _for_manager(user, Stage, stage_id, lambda stage: stage.season.program)
 
 
 def program_for_manager(user, program_id) -> Program:
-    from incubator.accounts.policies import can_manage_program
-    from incubator.core.converters import MAX_ID
-    from incubator.core.errors import NotFound
-
-    try:
-        program_id = int(program_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    program = db.session.get(Program, program_id) if 1 <= program_id <= MAX_ID else None
-    if program is None or not can_manage_program(user, program):
-        raise NotFound()
-    return program
+    return _for_manager(user, Program, program_id, lambda program: program)
