@@ -37,3 +37,22 @@ def read_link_token(purpose: str, token: str, max_age: int) -> dict:
     if not isinstance(payload, dict) or "u" not in payload or "f" not in payload:
         raise RuleViolation("token", _l("This link is not valid. Check that you copied all of it."))
     return payload
+
+
+INVALID_INVITATION = _l("This invitation link is not valid. Check that you copied all of it from the e-mail.")
+
+
+def read_invitation_token(serializer: URLSafeTimedSerializer, token, *, max_age: int, expired_message):
+    """(payload, issued_at) of a signed invitation link, or RuleViolation('token', why): malformed,
+    altered (INVALID_INVITATION) or expired (`expired_message`, which says whom to ask for a new one)."""
+    if not isinstance(token, str) or not token or len(token) > 1000 or "\x00" in token:
+        raise RuleViolation("token", INVALID_INVITATION)
+    try:
+        payload, issued = serializer.loads(token, max_age=max_age, return_timestamp=True)
+    except SignatureExpired:
+        raise RuleViolation("token", expired_message) from None
+    except BadSignature:
+        raise RuleViolation("token", INVALID_INVITATION) from None
+    if not isinstance(payload, dict):
+        raise RuleViolation("token", INVALID_INVITATION)
+    return payload, issued

@@ -16,10 +16,11 @@ from types import SimpleNamespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from incubator.accounts.links import INVALID_INVITATION, read_invitation_token
 from incubator.accounts.models import ProgramRole, Role, User
 from incubator.accounts.policies import can_manage_program
 from incubator.accounts.validators import normalise_email, validate_email_address
@@ -224,24 +225,17 @@ class Invitation:
         return db.session.get(User, self.row.invited_by_id) if self.row.invited_by_id else None
 
 
-_INVALID = _l("This invitation link is not valid. Check that you copied all of it from the e-mail.")
+_INVALID = INVALID_INVITATION
 
 
 def read_reviewer_invitation(token: str) -> Invitation:
     """What a link invites to; RuleViolation('token', ...) when it is expired, altered or withdrawn."""
-    if not isinstance(token, str) or not token or len(token) > 1000 or "\x00" in token:
-        raise RuleViolation("token", _INVALID)
-    try:
-        payload, issued = _serializer().loads(token, max_age=invite_max_age(), return_timestamp=True)
-    except SignatureExpired:
-        raise RuleViolation("token", lazy_ngettext(
+    payload, issued = read_invitation_token(_serializer(), token, max_age=invite_max_age(), expired_message=lazy_ngettext(
             "This invitation has expired: invitation links work for %(num)d day. "
             "Ask the program's manager to send you a new one.",
             "This invitation has expired: invitation links work for %(num)d days. "
-            "Ask the program's manager to send you a new one.", invite_valid_days())) from None
-    except BadSignature:
-        raise RuleViolation("token", _INVALID) from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("i"), int) or not isinstance(payload.get("e"), str):
+            "Ask the program's manager to send you a new one.", invite_valid_days()))
+    if not isinstance(payload.get("i"), int) or not isinstance(payload.get("e"), str):
         raise RuleViolation("token", _INVALID)
     row = db.session.get(ReviewerInvitation, payload["i"])
     if row is None or normalise_email(row.email) != payload["e"]:
