@@ -17,7 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from incubator.reviews.scoring import Criterion, Review, compute_leaderboard, cut_line, rank  # noqa: E402
+from incubator.reviews.ranking import cut_line, rank  # noqa: E402
+from incubator.reviews.scoring import Criterion, Review, compute_leaderboard  # noqa: E402
 
 CRITERIA = [
     Criterion("team", Decimal("2"), 1, 5),

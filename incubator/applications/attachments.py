@@ -47,11 +47,12 @@ class TooLarge(DomainError):
 
     def __init__(self, limit_mb):
         super().__init__(_l("The file is larger than the limit of %(mb)s MB: make it smaller (for example, "
-                            "export the deck with compressed images) and upload it again.", mb=_mb_text(limit_mb)))
+                            "export the deck with compressed images) and upload it again.", mb=mb_text(limit_mb)))
         self.limit_mb = limit_mb
 
 
-def _mb_text(value) -> str:
+def mb_text(value) -> str:
+    """20 -> '20', 0.5 -> '0.5': a limit in megabytes as people read it."""
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
@@ -59,8 +60,12 @@ def max_upload_mb():
     return current_app.config.get("MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)
 
 
+def megabytes(value) -> int:
+    return int(float(value) * 1024 * 1024)
+
+
 def max_upload_bytes() -> int:
-    return int(float(max_upload_mb()) * 1024 * 1024)
+    return megabytes(max_upload_mb())
 
 
 # --- Names ------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Use: build `Criterion` and `Review` values for ONE stage (submitted reviews only), call
 `compute_leaderboard`, then filter the rows (region, sector, women-led, flags: the query layer
-knows those), then `rank`, then `cut_line` / `top_n` for the quota. Always compute over the whole
+knows those), then `ranking.rank`, then `ranking.cut_line` / `top_n` for the quota. Always compute over the whole
 stage and filter afterwards: the stage mean and spread, and each reviewer's mean, must not depend
 on what the manager is looking at.
 
@@ -47,9 +47,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 __all__ = [
-    "DECIMALS", "SORT_KEYS", "Criterion", "Review", "Row", "ReviewerStat", "StageStats", "Leaderboard",
+    "DECIMALS", "Criterion", "Review", "Row", "ReviewerStat", "StageStats", "Leaderboard",
     "Recommendation", "RowFlag", "Bias", "YES_SIDE", "NO_SIDE",
-    "weighted_scale", "review_total", "compute_leaderboard", "rank", "cut_line", "top_n",
+    "weighted_scale", "review_total", "compute_leaderboard",
 ]
 
 DECIMALS = 3
@@ -347,56 +347,3 @@ def _row(app_id, items, rubric: _Rubric, reviews_required: int, stage_mean, stag
         flags.add(RowFlag.DISAGREEMENT)
     return Row(app_id, _round(weighted), _round(normalised), spread, n, reviews_required, criterion_means,
                recommendations, frozenset(flags))
-
-
-# --- Ranking and the quota line -------------------------------------------------------------------
-
-SORT_KEYS = ("normalised_score", "weighted_score", "spread", "review_count")
-_CRITERION_PREFIX = "criterion:"
-
-
-def rank(rows: Iterable[Row], key: str = "normalised_score", descending: bool = True) -> list[Row]:
-    """Rows sorted by `key`: one of SORT_KEYS, or "criterion:<key>" for a criterion mean.
-
-    Ties are broken by the weighted score (in the same direction), then by application id
-    (ascending), so the order is total and deterministic. Rows without reviews, and rows without a
-    value for `key`, always come last, whatever the direction.
-    """
-    rows = list(rows)
-    if key.startswith(_CRITERION_PREFIX):
-        criterion = key[len(_CRITERION_PREFIX):]
-        if rows and criterion not in rows[0].criterion_means:
-            raise ValueError(f"unknown criterion {criterion!r}")
-
-        def value(row: Row):
-            return row.criterion_means[criterion]
-    elif key in SORT_KEYS:
-        def value(row: Row):
-            return getattr(row, key)
-    else:
-        raise ValueError(f"cannot sort by {key!r}; use one of {SORT_KEYS} or 'criterion:<key>'")
-
-    sign = -1 if descending else 1
-
-    def order(row: Row):
-        v, w = value(row), row.weighted_score
-        return (not row.is_scored, v is None, 0 if v is None else sign * v,
-                w is None, 0 if w is None else sign * w, row.application_id)
-
-    return sorted(rows, key=order)
-
-
-def cut_line(ranked_rows: Sequence[Row], quota: int) -> int:
-    """Index of the first row below the quota line: ranked_rows[:index] take the seats.
-
-    The quota, but never more than the rows that have reviews (an application nobody has reviewed
-    cannot earn a seat on its score). Move it freely while the manager tries "top N".
-    """
-    if quota < 0:
-        raise ValueError("quota must not be negative")
-    return min(quota, sum(1 for row in ranked_rows if row.is_scored))
-
-
-def top_n(ranked_rows: Sequence[Row], n: int) -> list[Row]:
-    """The rows above a cut line at `n` (see `cut_line`)."""
-    return list(ranked_rows[:cut_line(ranked_rows, n)])

@@ -41,7 +41,7 @@ from incubator.core.errors import Conflict, NotFound, RuleViolation
 from incubator.core.timeutil import utcnow
 from incubator.extensions import db
 from incubator.programs.models import Season, SeasonStatus, Stage
-from incubator.reviews import scoring
+from incubator.reviews import ranking
 from incubator.selection.models import Offer, WaitlistEntry
 from incubator.selection.offers import make_offer, seats_taken
 from incubator.selection.waitlist import add_to_waitlist, claim_entry, leaderboard_positions, ranked_rows
@@ -230,7 +230,7 @@ def top_requests(stage: Stage, n: int, decision: Decision, *, reason: str = "") 
     if n < 1:
         raise RuleViolation("top", _l("Give a number of applications of at least 1."))
     ids = db.session.scalars(stage_candidates(stage, (Status.IN_REVIEW,)).with_only_columns(Application.id)).all()
-    chosen = scoring.top_n(ranked_rows(stage, ids), n)
+    chosen = ranking.top_n(ranked_rows(stage, ids), n)
     if not chosen:
         raise RuleViolation("top", _l("No application in review at this stage has a submitted review yet, so there "
                                       "is no top to take."))

@@ -15,7 +15,7 @@ longer match the rubric (a criterion changed after it was submitted) is left out
 `skipped_reviews`, rather than breaking the page.
 
 Ranks and the cut line: `rank` is the position in the merit order (normalised score, highest first,
-ties by weighted score then application id; see scoring.rank) among the rows that pass the filters;
+ties by weighted score then application id; see ranking.rank) among the rows that pass the filters;
 an application without a submitted review has no rank. The cut line for "top N" (the season's quota
 unless the manager tries another N) falls after rank N, and never below the last scored row.
 """
@@ -35,7 +35,7 @@ from incubator.core.errors import RuleViolation
 from incubator.core.pagination import MAX_PER_PAGE, Page
 from incubator.extensions import db
 from incubator.programs.models import Criterion, Stage
-from incubator.reviews import scoring
+from incubator.reviews import ranking, scoring
 from incubator.reviews.models import Assignment, AssignmentStatus, Review, ReviewStatus
 from incubator.startups.models import REGIONS, SECTORS, Gender, Startup, StartupStage, TeamMember
 
@@ -43,7 +43,7 @@ DEFAULT_PER_PAGE = 50
 MAX_TOP = 100_000
 NOT_LISTED = (Status.DRAFT, Status.WITHDRAWN)
 CRITERION_PREFIX = "criterion:"
-SCORE_SORTS = tuple(scoring.SORT_KEYS)
+SCORE_SORTS = tuple(ranking.SORT_KEYS)
 TEXT_SORTS = ("name", "region", "sector", "startup_stage", "status", "women_led")
 FIXED_SORTS = ("rank", *SCORE_SORTS, *TEXT_SORTS)
 FLAG_FILTERS = ("any", "none", *(flag.value for flag in scoring.RowFlag))
@@ -184,7 +184,7 @@ class StageBoard:
     direction: str
     filters: Filters
     top: int | None
-    cut: int | None  # how many rows take the seats (scoring.cut_line), None without a cut line
+    cut: int | None  # how many rows take the seats (ranking.cut_line), None without a cut line
     skipped_reviews: int
 
     @property
@@ -285,7 +285,7 @@ def _display_order(merit: list[BoardRow], sort: str, descending: bool) -> list[B
         return (scored[::-1] if descending else scored) + unranked
     if sort in SCORE_SORTS or sort.startswith(CRITERION_PREFIX):
         by_score = {r.score.application_id: r for r in merit}
-        return [by_score[s.application_id] for s in scoring.rank([r.score for r in merit], sort, descending)]
+        return [by_score[s.application_id] for s in ranking.rank([r.score for r in merit], sort, descending)]
     value = {
         "name": lambda r: r.facts.startup_name.casefold(),
         "region": lambda r: r.facts.region,
@@ -340,8 +340,8 @@ def stage_leaderboard(stage: Stage, *, sort: str = "rank", direction: str | None
     kept = [(facts[row.application_id], row) for row in board.rows
             if row.application_id in facts and filters.matches(facts[row.application_id], row)]
     fact_of = {row.application_id: fact for fact, row in kept}
-    ranked = scoring.rank([row for _, row in kept], "normalised_score", descending=True)
-    cut = None if top is None else scoring.cut_line(ranked, top)
+    ranked = ranking.rank([row for _, row in kept], "normalised_score", descending=True)
+    cut = None if top is None else ranking.cut_line(ranked, top)
     merit = []
     position = 0
     for row in ranked:

@@ -20,7 +20,7 @@ from incubator.core.errors import Conflict
 from incubator.core.timeutil import utcnow
 from incubator.extensions import db
 from incubator.programs.models import Season, Stage
-from incubator.reviews import scoring
+from incubator.reviews import ranking, scoring
 from incubator.selection import leaderboard
 from incubator.selection.models import Offer, WaitlistEntry
 from incubator.selection.offers import make_offer, seat_is_free
@@ -38,7 +38,7 @@ def ranked_rows(stage: Stage, application_ids: Iterable[int]) -> list[scoring.Ro
     wanted = set(application_ids)
     board, _ = leaderboard.compute(stage, leaderboard.stage_criteria(stage), leaderboard.submitted_reviews(stage),
                                    wanted)
-    return scoring.rank([row for row in board.rows if row.application_id in wanted])
+    return ranking.rank([row for row in board.rows if row.application_id in wanted])
 
 
 def leaderboard_positions(stage: Stage, application_ids: Iterable[int]) -> dict[int, int]:

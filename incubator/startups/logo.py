@@ -26,7 +26,7 @@ from flask import current_app, send_file
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
-from incubator.applications.attachments import TooLarge, sanitise_filename
+from incubator.applications.attachments import TooLarge, mb_text, megabytes, sanitise_filename
 from incubator.core.errors import Conflict, DomainError, NotFound, RuleViolation
 from incubator.extensions import db
 from incubator.startups.models import Startup
@@ -50,12 +50,8 @@ class LogoTooLarge(TooLarge):
 
     def __init__(self, limit_mb):
         DomainError.__init__(self, _l("The logo is larger than the limit of %(mb)s MB: save it smaller (a few "
-                                      "hundred pixels wide is plenty) and upload it again.", mb=_mb_text(limit_mb)))
+                                      "hundred pixels wide is plenty) and upload it again.", mb=mb_text(limit_mb)))
         self.limit_mb = limit_mb
-
-
-def _mb_text(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def logo_max_mb():
@@ -63,7 +59,7 @@ def logo_max_mb():
 
 
 def logo_max_bytes() -> int:
-    return int(float(logo_max_mb()) * 1024 * 1024)
+    return megabytes(logo_max_mb())
 
 
 # --- The content check -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from incubator.applications.models import Application
 from incubator.applications.states import Status
 from incubator.extensions import db as database
 from incubator.programs.models import SeasonStatus
-from incubator.reviews import scoring
+from incubator.reviews import ranking, scoring
 from incubator.reviews.models import Assignment, AssignmentStatus, Review, ReviewStatus
 from incubator.startups.models import Gender, Startup, StartupStage, TeamMember
 from tests.support import factories as f
@@ -135,7 +135,7 @@ def test_api_numbers_match_the_scoring_module(client, manager, api_token, board)
         assert got["review_count"] == row.review_count and got["reviews_required"] == 2
         assert got["criterion_means"] == row.criterion_means
         assert got["flags"] == sorted(row.flags)
-    ranked = [r.application_id for r in scoring.rank(expected.rows) if r.is_scored]
+    ranked = [r.application_id for r in ranking.rank(expected.rows) if r.is_scored]
     assert [item["application_id"] for item in data["items"] if item["rank"]] == ranked
     assert [item["rank"] for item in data["items"]] == [1, 2, 3, 4, 5, 6, None]
 

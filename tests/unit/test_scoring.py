@@ -12,19 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incubator.reviews.scoring import (
-    SORT_KEYS,
     Bias,
     Criterion,
     Recommendation,
     Review,
     RowFlag,
     compute_leaderboard,
-    cut_line,
-    rank,
     review_total,
-    top_n,
     weighted_scale,
 )
+from incubator.reviews.ranking import SORT_KEYS, cut_line, rank, top_n
 from incubator.reviews.scoring import _round  # the fast path of the output rounding
 
 # --- The hand-computed stage ----------------------------------------------------------------------
