@@ -10,3 +10,5 @@ from incubator.reviews.models import (  # noqa: F401
     Assignment, ConflictOfInterest, Review, ReviewerInvitation, ReviewerProfile,
 )
 from incubator.selection.models import Offer, WaitlistEntry  # noqa: F401
+from incubator.outcomes.models import ExchangeRate, Outcome  # noqa: F401
+from incubator.reports.models import SeasonReport  # noqa: F401

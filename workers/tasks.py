@@ -60,3 +60,13 @@ def expire_selection_offers() -> dict:
         return expire_offers()
     finally:
         db.session.remove()
+
+
+@shared_task(name="reports.compile", acks_late=True, ignore_result=True)
+def compile_season_report(report_id: int) -> dict:
+    from incubator.reports.pipeline import compile_report
+
+    try:
+        return compile_report(int(report_id))
+    finally:
+        db.session.remove()

@@ -90,6 +90,7 @@ class Season(TimestampMixin, db.Model):
     quota: Mapped[int | None] = mapped_column(Integer)
     offer_confirmation_days: Mapped[int] = mapped_column(Integer, nullable=False, default=7)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     program: Mapped[Program] = relationship(back_populates="seasons", lazy="joined")
     questions: Mapped[list[Question]] = relationship(
@@ -221,8 +222,15 @@ class Criterion(TimestampMixin, db.Model):
     weight: Mapped[Decimal] = mapped_column(Numeric(6, 3), nullable=False, default=Decimal("1"))
     scale_min: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     scale_max: Mapped[int] = mapped_column(Integer, nullable=False, default=5)
+    # Words for the points of the scale, e.g. {"1": {"en": "Weak", "ru": ..., "uz": ...}, "5": {...}}; any
+    # point may be left without a label.
+    scale_labels: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict, server_default="{}")
 
     stage: Mapped[Stage] = relationship(back_populates="criteria")
 
     def label_in(self, locale: str | None) -> str:
         return translated(self.label, locale)
+
+    def point_label(self, point: int, locale: str | None) -> str:
+        """The word for one point of the scale in a language ("" when the point has none)."""
+        return translated((self.scale_labels or {}).get(str(point)), locale)
