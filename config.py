@@ -71,13 +71,24 @@ def celery_settings(broker_url: str | None, folder: Path) -> dict:
     }
 
 
+def engine_options(url: str) -> dict:
+    """Connection pool per process. Every gunicorn worker and every Celery worker process holds its own
+    pool, so PostgreSQL sees (processes x (DB_POOL_SIZE + DB_MAX_OVERFLOW)) connections at most: keep
+    that under max_connections (see docs/deploy.md)."""
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options.update(pool_size=env_int("DB_POOL_SIZE", 5), max_overflow=env_int("DB_MAX_OVERFLOW", 5),
+                       pool_recycle=env_int("DB_POOL_RECYCLE", 1800))
+    return options
+
+
 class Config:
     ENV_NAME = "development"
     SECRET_KEY = env("SECRET_KEY", "dev-only-not-secret-change-me")
     INSTANCE_PATH = str(instance_dir())
 
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{instance_dir() / 'incubator.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = engine_options(env("DATABASE_URL", ""))
     SQLALCHEMY_RECORD_QUERIES = False
 
     CELERY = celery_settings(env("CELERY_BROKER_URL"), instance_dir())

@@ -10,5 +10,7 @@ from incubator.reviews.models import (  # noqa: F401
     Assignment, ConflictOfInterest, Review, ReviewerInvitation, ReviewerProfile,
 )
 from incubator.selection.models import Offer, WaitlistEntry  # noqa: F401
+from incubator.selection.board_models import StageBoardRecord, StageBoardRow  # noqa: F401
+from incubator.selection import board_versions  # noqa: F401  (keeps the stored leaderboards current)
 from incubator.outcomes.models import ExchangeRate, Outcome  # noqa: F401
 from incubator.reports.models import SeasonReport  # noqa: F401

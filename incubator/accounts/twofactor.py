@@ -1,7 +1,11 @@
 """TOTP two-factor login (RFC 6238), with replay protection."""
 from __future__ import annotations
 
+import io
+
 import pyotp
+import segno
+from markupsafe import Markup
 from flask_babel import lazy_gettext as _l
 
 from incubator.accounts.models import User
@@ -19,6 +23,15 @@ def new_secret() -> str:
 
 def provisioning_uri(user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+
+
+def qr_svg(uri: str, title: str) -> Markup:
+    """The setup link as an SVG QR code (drawn with presentation attributes only: no inline style,
+    so the strict CSP holds), titled for screen readers."""
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(out, kind="svg", scale=5, border=2, xmldecl=False, svgns=True,
+                                    title=str(title), nl=False, svgclass="qr-code")
+    return Markup(out.getvalue().decode("utf-8").replace("<svg ", '<svg role="img" ', 1))
 
 
 def _matching_step(secret: str, code: str) -> int | None:

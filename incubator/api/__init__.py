@@ -81,9 +81,14 @@ def init_api(app: Flask) -> IncubatorApi:
         accounts, applications, assignments, attachments, jobs, leaderboard, letters, manager_seasons,
         notifications, programs, reviewers, selection, stage_assignments, startups,
     )
+    from incubator.api import closing
+    from incubator.api import outcomes
+    from incubator.api import dashboard
+    from incubator.api import reports
 
     for module in (accounts, programs, notifications, startups, applications, attachments, manager_seasons,
-                   reviewers, stage_assignments, assignments, leaderboard, selection, letters, jobs):
+                   reviewers, stage_assignments, assignments, leaderboard, selection, letters, jobs, closing, outcomes,
+                   dashboard, reports):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1")
 
@@ -111,7 +116,8 @@ def init_api(app: Flask) -> IncubatorApi:
         db.session.rollback()
         if is_api_request():
             errors = exc.errors if isinstance(exc, RuleViolation) else None
-            return problem(exc.status, exc.message, errors=errors)
+            code = exc.extra.get("code")
+            return problem(exc.status, exc.message, errors=errors, **({"code": code} if code else {}))
         from incubator.web.errors import render_error_page
 
         # A bare NotFound gets the friendly page text; a specific message is shown as it is.

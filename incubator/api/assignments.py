@@ -137,6 +137,8 @@ class ReviewerCriterionOut(Schema):
     weight = fields.Decimal(as_string=True, metadata=DECIMAL_DOC)
     scale_min = fields.Integer()
     scale_max = fields.Integer()
+    scale_labels = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "The word for each labelled point, in your language"})
 
 
 SCORES = fields.Dict(keys=fields.String(), values=fields.Integer())

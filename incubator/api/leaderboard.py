@@ -136,7 +136,7 @@ def get_leaderboard(args, stage_id: int):
     filters = Filters(region=args.get("region"), sector=args.get("sector"), startup_stage=args.get("startup_stage"),
                       women_led=args.get("women_led"), flag=args.get("flag"), status=args.get("status"))
     board = stage_leaderboard(stage, sort=args["sort"], direction=args.get("dir"), filters=filters,
-                              top=args.get("top"), strict=True)
+                              top=args.get("top"), strict=True, commit=True)
     page = board.page(args["page"], args["per_page"])
     stats = board.stats
     return {

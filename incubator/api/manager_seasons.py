@@ -66,6 +66,8 @@ class CriterionIn(Schema):
     weight = fields.Decimal(metadata=DECIMAL_IN_DOC | {"description": "Above 0 (default 1)"})
     scale_min = _int()
     scale_max = _int()
+    scale_labels = fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={
+        "description": "Words for points of the scale, by point: {\"1\": {\"en\": \"Weak\", \"ru\": \"Слабо\"}}"})
     position = _int(metadata={"description": "Read-only: the order is the list's"})
 
 

@@ -57,6 +57,8 @@ class CriterionOut(Schema):
     weight = fields.Decimal(as_string=True, metadata=DECIMAL_DOC)
     scale_min = fields.Integer()
     scale_max = fields.Integer()
+    scale_labels = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.String()), metadata={
+        "description": "Words for points of the scale, by point"})
 
 
 class StageOut(Schema):

@@ -22,6 +22,7 @@ class ProblemSchema(Schema):
     status = fields.Integer()
     detail = fields.String()
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    code = fields.String(metadata={"description": "What went wrong, for programs: e.g. season_closed, lost_race"})
 
 
 class PageArgs(Schema):

@@ -104,6 +104,11 @@ class DecisionsOut(Schema):
     quota = fields.Nested(QuotaOut, required=True)
 
 
+class StartReviewIn(Schema):
+    close_applications_now = fields.Boolean(load_default=False, metadata={
+        "description": "Before the deadline: end the application window now and start the review"})
+
+
 class StartReviewOut(Schema):
     season_id = fields.Integer(required=True)
     stage_id = fields.Integer(allow_none=True)
@@ -149,13 +154,18 @@ def decide(data, stage_id: int):
 
 @blp.route("/seasons/<id:season_id>/start-review", methods=["POST"])
 @blp.doc(security=SECURITY)
+@blp.arguments(StartReviewIn, required=False)
 @blp.response(200, StartReviewOut)
 @auth_required
-def start_review(season_id: int):
-    """Move every submitted application into review at the first stage (manager), after the deadline."""
+def start_review(data, season_id: int):
+    """Move every submitted application into review at the first stage (manager).
+
+    After the deadline it just starts; before it, 409 `still_open` unless `close_applications_now` is
+    true, which ends the application window at this moment (drafts can no longer be submitted)."""
     user = current_api_user()
     season = program_queries.season_for_manager(user, season_id)
-    moved = decisions.start_review(season, actor=user)
+    moved = decisions.start_review(season, actor=user,
+                                   close_applications_now=bool((data or {}).get("close_applications_now")))
     db.session.commit()
     first = min(season.stages, key=lambda s: s.position) if season.stages else None
     return {"season_id": season.id, "stage_id": first.id if first else None, "moved": moved,

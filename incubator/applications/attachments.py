@@ -10,11 +10,8 @@ Services flush, never commit: the caller commits.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 import re
-import tempfile
 import unicodedata
 
 from flask import current_app
@@ -31,10 +28,10 @@ from incubator.core.timeutil import utcnow
 from incubator.extensions import db
 from incubator.programs.models import QuestionType
 from incubator.storage import delete_after_commit, discard_on_rollback, get_storage
+from incubator.storage.spooling import spool_file, spool_limited
 
 log = logging.getLogger(__name__)
 
-CHUNK = 64 * 1024
 MAX_NAME = 150
 DEFAULT_MAX_UPLOAD_MB = 20
 
@@ -137,33 +134,6 @@ def question_key(attachment: Attachment) -> str:
 
 # --- Services ---------------------------------------------------------------------------------------
 
-def _spool_folder() -> str | None:
-    """Where uploads are spooled while checked: UPLOAD_TMP_FOLDER, or the system's temporary folder.
-    The spool file has no name (it is gone when closed, even if the process dies)."""
-    folder = current_app.config.get("UPLOAD_TMP_FOLDER")
-    if folder:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-    return folder or None
-
-
-def _spool(stream, spool, limit: int) -> tuple[int, str]:
-    """Copy at most limit + 1 bytes; TooLarge as soon as the limit is passed."""
-    digest = hashlib.sha256()
-    size = 0
-    while True:
-        chunk = stream.read(min(CHUNK, limit + 1 - size))
-        if not chunk:
-            break
-        size += len(chunk)
-        if size > limit:
-            raise TooLarge(max_upload_mb())
-        digest.update(chunk)
-        spool.write(chunk)
-    spool.flush()
-    spool.seek(0)
-    return size, digest.hexdigest()
-
-
 def upload_attachment(application: Application, question, stream, filename: str | None, *, actor,
                       anonymised: bool = False) -> Attachment:
     """Attach a file to a file question, replacing the one already there. Refused, with nothing
@@ -173,8 +143,8 @@ def upload_attachment(application: Application, question, stream, filename: str 
     _ensure_file_question(application, question)
     clean_name = sanitise_filename(filename)
     storage = get_storage()
-    with tempfile.TemporaryFile(dir=_spool_folder()) as spool:
-        size, sha256 = _spool(stream, spool, max_upload_bytes())
+    with spool_file() as spool:
+        size, sha256 = spool_limited(stream, spool, max_upload_bytes(), lambda: TooLarge(max_upload_mb()))
         if size == 0:
             raise RuleViolation("file", _l("“%(name)s” is empty: choose the file again.",
                                            name=clean_name or "file"))

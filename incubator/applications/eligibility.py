@@ -23,14 +23,54 @@ class RuleResult:
         return {"rule": self.rule, "passed": self.passed, "label": self.label, "reason": self.reason}
 
 
+# --- Whether a rule passes (no text: cheap enough to run over a whole season) ----------------------
+
+
+def _age_range(rule) -> tuple[int, int]:
+    return int(rule.get("min", 0)), int(rule.get("max", 200))
+
+
+def _women_led_passes(rule, startup, season) -> bool:
+    return any(m.gender == Gender.FEMALE for m in startup.members)
+
+
+def _founder_age_passes(rule, startup, season) -> bool:
+    low, high = _age_range(rule)
+    year = season.opens_at.astimezone(season.tz).year
+    return bool(startup.members) and all(m.birth_year and low <= year - m.birth_year <= high
+                                         for m in startup.members)
+
+
+def _regions_passes(rule, startup, season) -> bool:
+    return startup.region in list(rule.get("allowed") or [])
+
+
+def _countries_passes(rule, startup, season) -> bool:
+    return startup.country in list(rule.get("allowed") or [])
+
+
+PASSES = {"women_led": _women_led_passes, "founder_age": _founder_age_passes, "regions": _regions_passes,
+          "countries": _countries_passes}
+
+
+def is_eligible(program, startup, season) -> bool:
+    """Whether the startup meets every rule of the program: exactly when every result of
+    `check_eligibility` has passed, without writing out the texts (for counting a whole season)."""
+    return all(PASSES[rule.get("rule")](rule, startup, season)
+               for rule in program.eligibility_rules or [] if rule.get("rule") in PASSES)
+
+
+# --- The results, with their texts ---------------------------------------------------------------
+
+
 def _women_led(rule, startup, season) -> RuleResult:
-    ok = any(m.gender == Gender.FEMALE for m in startup.members)
+    ok = _women_led_passes(rule, startup, season)
     return RuleResult("women_led", ok, str(_l("At least one woman founder in the team")),
                       "" if ok else str(_l("Add the women on your team with their gender in the team list.")))
 
 
 def _founder_age(rule, startup, season) -> RuleResult:
-    low, high = int(rule.get("min", 0)), int(rule.get("max", 200))
+    low, high = _age_range(rule)
     year = season.opens_at.astimezone(season.tz).year
     label = str(_l("Founders aged %(min)d to %(max)d", min=low, max=high))
     if not startup.members:
@@ -48,7 +88,7 @@ def _founder_age(rule, startup, season) -> RuleResult:
 
 def _regions(rule, startup, season) -> RuleResult:
     allowed = list(rule.get("allowed") or [])
-    ok = startup.region in allowed
+    ok = _regions_passes(rule, startup, season)
     names = ", ".join(region_label(code) for code in allowed)
     return RuleResult("regions", ok, str(_l("Startups from: %(list)s", list=names)),
                       "" if ok else str(_l("Your startup's region is not one of them.")))
@@ -56,7 +96,7 @@ def _regions(rule, startup, season) -> RuleResult:
 
 def _countries(rule, startup, season) -> RuleResult:
     allowed = list(rule.get("allowed") or [])
-    ok = startup.country in allowed
+    ok = _countries_passes(rule, startup, season)
     names = ", ".join(country_label(code) for code in allowed)
     return RuleResult("countries", ok, str(_l("Startups from: %(list)s", list=names)),
                       "" if ok else str(_l("Your startup's country is not one of them.")))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from incubator.applications.states import EDITABLE, TERMINAL, Status
+from incubator.programs.guards import is_closed
 from incubator.startups.policies import can_edit_startup
 
 
@@ -15,11 +16,13 @@ def can_view_application(user, application) -> bool:
 
 
 def can_edit_application(user, application) -> bool:
-    return is_applicant(user, application) and application.status in EDITABLE
+    """A draft, while its season is not closed."""
+    return is_applicant(user, application) and application.status in EDITABLE and not is_closed(application.season)
 
 
 def can_submit_application(user, application) -> bool:
-    return is_applicant(user, application) and application.status == Status.DRAFT
+    return (is_applicant(user, application) and application.status == Status.DRAFT
+            and not is_closed(application.season))
 
 
 def can_withdraw_application(user, application) -> bool:

@@ -20,6 +20,7 @@ from incubator.core.timeutil import utcnow
 from incubator.core.urls import public_url
 from incubator.extensions import db
 from incubator.notifications.services import queue_notification
+from incubator.programs.guards import ensure_not_closed
 from incubator.programs.models import QuestionType
 from incubator.startups.policies import can_edit_startup
 
@@ -34,6 +35,7 @@ def start_application(startup, season, *, actor, copy_from: Application | None =
     """A draft for one of the actor's startups in an open season (answers copied from an earlier one)."""
     if not can_edit_startup(actor, startup):
         raise NotFound()
+    ensure_not_closed(season, "apply")
     ensure_before_deadline(season, viewer_tz=actor.timezone)
     if _live_application(startup, season) is not None:
         raise Conflict(_l("%(startup)s already has an application in this season.", startup=startup.name),
@@ -82,6 +84,7 @@ def copy_answers(source: Application, target: Application, *, actor) -> int:
 def ensure_editable(application: Application, *, actor) -> None:
     if not is_applicant(actor, application):
         raise NotFound()
+    ensure_not_closed(application.season, "applications")
     if not can_edit_application(actor, application):
         raise Conflict(_l("This application was submitted: its answers are frozen."), code="frozen")
     ensure_before_deadline(application.season, viewer_tz=actor.timezone)
@@ -134,6 +137,7 @@ def submission_problems(application: Application) -> dict[str, list[str]]:
 def submit_application(application: Application, *, actor) -> Application:
     if not is_applicant(actor, application):
         raise NotFound()
+    ensure_not_closed(application.season, "applications")
     if not can_submit_application(actor, application):
         raise Conflict(_l("This application was already submitted."), code="already_submitted")
     ensure_before_deadline(application.season, viewer_tz=actor.timezone)
@@ -159,6 +163,7 @@ def _notify_submitted(application: Application, actor) -> None:
 def withdraw_application(application: Application, *, actor, reason: str = "") -> Application:
     if not is_applicant(actor, application):
         raise NotFound()
+    ensure_not_closed(application.season, "applications")
     if not can_withdraw_application(actor, application):
         raise Conflict(_l("This application has a final decision and can no longer be withdrawn."),
                        code="final")

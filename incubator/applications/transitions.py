@@ -12,6 +12,7 @@ from incubator.applications.timeline import add_event
 from incubator.core.errors import Conflict, InvalidTransition
 from incubator.core.timeutil import utcnow
 from incubator.extensions import db
+from incubator.programs.guards import ensure_not_closed
 
 TIMESTAMP_FOR = {Status.SUBMITTED: "submitted_at", Status.WITHDRAWN: "withdrawn_at",
                  Status.ACCEPTED: "decided_at", Status.REJECTED: "decided_at"}
@@ -19,6 +20,7 @@ TIMESTAMP_FOR = {Status.SUBMITTED: "submitted_at", Status.WITHDRAWN: "withdrawn_
 
 def transition(application: Application, to: Status, *, actor, reason: str = "", kind: str | None = None,
                values: dict | None = None) -> Application:
+    ensure_not_closed(application.season)  # belt and braces: each service refuses first, in its own words
     src = Status(application.status)
     if not can_move(src, to):
         raise InvalidTransition(_l("An application that is %(src)s cannot become %(dst)s.",

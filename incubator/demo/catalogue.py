@@ -261,3 +261,12 @@ CRITERIA = [
        "Hudud uchun foyda, yangi ish oʻrinlari, ijtimoiy va ekologik taʼsir.")),
 ]
 
+
+# Words for the five points of every demo criterion.
+SCALE_LABELS = {
+    "1": t("Weak", "Слабо", "Zaif"),
+    "2": t("Fair", "Удовлетворительно", "Qoniqarli"),
+    "3": t("Good", "Хорошо", "Yaxshi"),
+    "4": t("Strong", "Сильно", "Kuchli"),
+    "5": t("Outstanding", "Отлично", "Aʼlo"),
+}

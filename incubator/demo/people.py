@@ -51,7 +51,7 @@ REVIEWERS = [
     ("Alina Tsoy", "ru"), ("Kamola Ergasheva", "en"), ("Feruza Hasanova", "uz"), ("Jahongir Sobirov", "uz"),
 ]
 # Reviewer numbers (1-based) per program: each program has several, some review for two.
-REVIEWER_PROGRAMS = {"innox": range(1, 8), "tumaris-tech": range(5, 11), "foundher": [1, 8, 9, 10, 11, 12]}
+REVIEWER_PROGRAMS = {"innox": range(1, 11), "tumaris-tech": range(5, 11), "foundher": [1, 8, 9, 10, 11, 12]}
 
 DEMO_FOUNDER = {
     "email": "founder@example.org", "name": "Madina Yusupova", "locale": "uz",

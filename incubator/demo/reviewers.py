@@ -1,6 +1,6 @@
 """The demo's reviewer pools: each of the 12 demo reviewers (reviewer1..12@example.org) gets a
 ReviewerProfile in every program where they hold the reviewer role: sectors by their number,
-languages from their own (uz, ru or en) plus the others they read, 40 reviews at most per stage.
+languages from their own (uz, ru or en) plus the others they read, 50 reviews at most per stage.
 
 Idempotent: existing profiles are left as they are; only missing ones are created."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ from incubator.demo import people
 from incubator.extensions import db
 from incubator.reviews.models import ReviewerProfile
 
-MAX_LOAD = 40
+MAX_LOAD = 50
 # Sectors per reviewer number (1-based): two or three each, every sector of the demo covered.
 EXPERTISE = {
     1: ["agritech", "cleantech"], 2: ["fintech", "ecommerce"], 3: ["edtech", "mobile_apps", "web_services"],

@@ -18,6 +18,7 @@ from incubator.applications.models import Answer, Application, ApplicationEvent
 from incubator.startups.models import REGIONS, Startup, StartupStage, TeamMember
 from incubator.core.timeutil import utcnow, zone
 from incubator.demo import catalogue, people
+from incubator.demo.outcomes import seed_outcomes
 from incubator.demo.reviewers import seed_reviewer_pools
 from incubator.demo.timelines import ACCEPTED, S, event, plan_closed, plan_open, answer_value  # noqa: F401
 from incubator.extensions import db
@@ -53,6 +54,7 @@ def seed_demo() -> dict:
                     password, now)
     _bulk(seasons, founder, manager, password, now)
     _demo_draft(founder, seasons[("innox", "season-3-autumn-2025")], now)
+    seed_outcomes(manager)
     db.session.commit()
     return _summary()
 
@@ -119,7 +121,7 @@ def _season(spec: dict, program: Program, now: datetime) -> Season:
         Stage(position=i, name=st["name"], reviews_required=st["reviews_required"], is_blind=st["is_blind"],
               review_deadline=closes + timedelta(days=st["days"]),
               criteria=[Criterion(key=key, position=j, weight=weight, label=label, description=desc,
-                                  scale_min=1, scale_max=5)
+                                  scale_min=1, scale_max=5, scale_labels=catalogue.SCALE_LABELS)
                         for j, (key, weight, label, desc) in enumerate(catalogue.CRITERIA, start=1)])
         for i, st in enumerate(catalogue.STAGES, start=1)
     ]

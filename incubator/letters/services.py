@@ -33,6 +33,7 @@ from incubator.letters.placeholders import OFFER_KINDS, LetterKind, letter_conte
 from incubator.letters.queries import Decision, decisions_for, feedback_for, letter_key
 from incubator.letters.templating import RenderedLetter, render_letter, validate_template
 from incubator.notifications.services import queue_notification
+from incubator.programs.guards import ensure_not_closed
 from incubator.programs.models import Program, Season
 from incubator.selection.models import Offer
 
@@ -344,6 +345,7 @@ def send_letters(season: Season, *, actor, event_ids=None, application_ids=None,
     task hands them to the workers at the configured rate. Every letter is rendered first: if one
     cannot be, nothing is queued and the error says which (RuleViolation on "template")."""
     _check_manager(actor, season.program)
+    ensure_not_closed(season, "letters")
     decisions = _selected(season, event_ids=event_ids, application_ids=application_ids, all_unsent=all_unsent)
     rows = program_templates(season.program)
     feedback = _feedback(decisions, include_feedback)

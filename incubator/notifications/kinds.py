@@ -18,6 +18,7 @@ SUBJECTS = {
     "offer_promoted": _l("A place opened up: you have an offer from the waitlist"),
     "offer_expired": _l("Your offer has expired"),
     "review_reminder": _l("The review deadline is near: you have reviews to finish"),
+    "reviews_assigned": _l("New applications to review"),
 }
 
 

@@ -23,8 +23,17 @@ def outcome_figures(program_id: int, season_ids: list[int], confirmed: int) -> O
     ).where(Outcome.season_id.in_(season_ids))).all()
     if not rows:
         return None
-    rates = db.session.scalars(select(ExchangeRate).where(ExchangeRate.program_id == program_id)
-                               .order_by(ExchangeRate.currency, ExchangeRate.valid_from)).all()
+    return figures_from(rows, program_rates(program_id), confirmed)
+
+
+def program_rates(program_id: int) -> list[ExchangeRate]:
+    return list(db.session.scalars(select(ExchangeRate).where(ExchangeRate.program_id == program_id)
+                                   .order_by(ExchangeRate.currency, ExchangeRate.valid_from)))
+
+
+def figures_from(rows, rates: list[ExchangeRate], confirmed: int) -> OutcomeFigures:
+    """The figures of outcome rows (application_id, kind, amount, currency, occurred_on, jobs) with
+    the program's rates, without touching the database (the dashboard groups one query's rows by season)."""
     developed, funded = set(), set()
     investments = grants = jobs = 0
     totals: dict[str, Decimal] = defaultdict(Decimal)

@@ -31,7 +31,7 @@ QUESTION_FIELDS = ("type", "required", "shown_in_blind", "label", "help_text", "
                    "max_words", "min_value", "max_value")
 STAGE_FIELDS = ("name", "reviews_required", "is_blind", "review_deadline", "reviewers_see_others",
                 "disagreement_threshold")
-CRITERION_FIELDS = ("label", "description", "weight", "scale_min", "scale_max")
+CRITERION_FIELDS = ("label", "description", "weight", "scale_min", "scale_max", "scale_labels")
 
 
 # ------------------------------------------------------------------ the document
@@ -46,7 +46,7 @@ def question_document(q: Question) -> dict:
 def criterion_document(c: Criterion) -> dict:
     return {"key": c.key, "position": c.position, "label": dict(c.label or {}),
             "description": dict(c.description or {}), "weight": c.weight, "scale_min": c.scale_min,
-            "scale_max": c.scale_max}
+            "scale_max": c.scale_max, "scale_labels": {k: dict(v) for k, v in (c.scale_labels or {}).items()}}
 
 
 def stage_document(s: Stage) -> dict:

@@ -27,6 +27,7 @@ from incubator.programs.validators import SLUG_RE
 
 NAME_MAX = 200
 LABEL_MAX = 500
+POINT_LABEL_MAX = 60
 HELP_MAX = 2000
 DESCRIPTION_MAX = 5000
 OPTION_VALUE_MAX = 100
@@ -132,7 +133,29 @@ def clean_criterion(item, path: str, errors: Errors) -> dict | None:
         errors.add(f"{path}.weight", _l("A weight is above 0 and at most %(max)s.", max=WEIGHT_MAX))
     if c["scale_min"] is not None and c["scale_max"] is not None and c["scale_max"] <= c["scale_min"]:
         errors.add(f"{path}.scale_max", _l("The top of the scale must be above its bottom."))
+    c["scale_labels"] = clean_scale_labels(item.get("scale_labels"), f"{path}.scale_labels", errors,
+                                           c["scale_min"], c["scale_max"])
     return c
+
+
+def clean_scale_labels(value, path: str, errors: Errors, low: int | None, high: int | None) -> dict:
+    """{"1": {"en": "Weak", ...}, "5": {...}}: a word per point of the scale, each point on the scale."""
+    if value is None or value == {}:
+        return {}
+    if not isinstance(value, dict):
+        errors.add(path, _l("Give the words as an object keyed by point, e.g. {\"1\": {\"en\": \"Weak\"}}."))
+        return {}
+    cleaned = {}
+    for point, words in value.items():
+        text = str(point).strip()
+        if not text.lstrip("-").isdigit() or (low is not None and high is not None and not low <= int(text) <= high):
+            errors.add(f"{path}.{point}", _l("%(point)s is not a point of the scale %(low)s to %(high)s.",
+                                              point=text, low=low, high=high))
+            continue
+        labels = translations(words, f"{path}.{int(text)}", errors, limit=POINT_LABEL_MAX)
+        if any(labels.values()):
+            cleaned[str(int(text))] = labels
+    return cleaned
 
 
 def clean_stage(item, path: str, errors: Errors, index: int) -> dict | None:
@@ -253,8 +276,9 @@ def validate_slug_free(program, slug: str, season: Season | None = None) -> None
 
 
 def validate_editable(season: Season) -> None:
-    if season.status == SeasonStatus.CLOSED:
-        raise Conflict(_l("This season is closed: it cannot change any more."), code="season_closed")
+    from incubator.programs.guards import ensure_not_closed
+
+    ensure_not_closed(season, "settings")
 
 
 # ------------------------------------------------------------------ what stored data forbids

@@ -195,6 +195,10 @@ class Stage(TimestampMixin, db.Model):
     # Spread of review totals (scale points) above which the leaderboard flags a disagreement.
     disagreement_threshold: Mapped[Decimal] = mapped_column(Numeric(4, 2), nullable=False, default=Decimal("1.00"),
                                                             server_default="1.00")
+    # Bumped (one UPDATE) whenever something the stored leaderboard depends on changes: a review
+    # submitted, edited or removed, an assignment added or released, the rubric or the thresholds
+    # (incubator.selection.board_versions). The stored board says which version it was built at.
+    scores_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
     season: Mapped[Season] = relationship(back_populates="stages")
     criteria: Mapped[list[Criterion]] = relationship(

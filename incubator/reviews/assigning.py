@@ -27,10 +27,13 @@ from incubator.applications.states import Status
 from incubator.core.errors import Conflict, NotFound, RuleViolation
 from incubator.core.timeutil import utcnow
 from incubator.extensions import db
-from incubator.programs.models import SeasonStatus, Stage
+from incubator.programs.guards import ensure_not_closed
+from incubator.programs.models import Stage
 from incubator.reviews import assignment as algo
 from incubator.reviews.conflicts import ConflictReason, conflict_map
 from incubator.reviews.models import Assignment, AssignmentStatus, Review, ReviewerProfile, ReviewStatus
+from incubator.reviews.notify import notify_new_assignments
+from incubator.selection.board_versions import mark_stage_changed
 from incubator.startups.models import Startup
 
 MAX_K = 20
@@ -179,8 +182,7 @@ class AutoResult:
 def _check_stage(stage: Stage, actor) -> None:
     if not can_manage_program(actor, stage.season.program):
         raise NotFound()
-    if stage.season.status == SeasonStatus.CLOSED:
-        raise Conflict(_l("This season is closed: nothing in it changes any more."), code="season_closed")
+    ensure_not_closed(stage.season, "assignments")
 
 
 def _clean_k(k, stage: Stage) -> int:
@@ -212,6 +214,7 @@ def _insert(stage: Stage, new: list[algo.Assignment], *, actor, is_auto: bool) -
     try:
         with db.session.begin_nested():
             db.session.execute(insert(Assignment), rows)
+            mark_stage_changed(stage.id)  # a bulk insert: the flush listener does not see it
     except IntegrityError:
         raise Conflict(_l("Someone changed the assignments of this stage at the same moment. Reload the page and "
                           "run it again."), code="lost_race") from None
@@ -231,6 +234,7 @@ def auto_assign(stage: Stage, *, actor, k=None) -> AutoResult:
     result = algo.assign_reviewers(state.apps, state.reviewers, k=k, existing=state.active,
                                    conflicts=state.blocked())
     created = _insert(stage, result.new, actor=actor, is_auto=True)
+    notify_new_assignments(stage, created)
     unfilled = [Gap(g.application_id, state.names.get(g.application_id, ""), g.missing, g.reason, g.reason_key,
                     dict(g.params)) for g in result.unfilled]
     db.session.flush()
@@ -277,6 +281,7 @@ def assign_manually(stage: Stage, application: Application, reviewer: User, *, a
     except IntegrityError:
         raise Conflict(_l("Someone changed the assignments of this stage at the same moment. Reload the page and "
                           "try again."), code="lost_race") from None
+    notify_new_assignments(stage, [row])
     return row
 
 
@@ -315,6 +320,7 @@ def release_and_refill(assignment: Assignment, *, actor) -> Assignment | None:
                                    conflicts=state.blocked() | {(assignment.reviewer_id, application_id)})
     created = _insert(stage, result.new, actor=actor, is_auto=True)
     db.session.flush()
+    notify_new_assignments(stage, created)
     return created[0] if created else None
 
 

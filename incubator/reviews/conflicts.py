@@ -23,7 +23,6 @@ from sqlalchemy import Select, func, literal, or_, select, union, union_all
 from sqlalchemy.exc import IntegrityError
 
 from incubator.accounts.models import User
-from incubator.accounts.validators import normalise_email
 from incubator.core.errors import Conflict, NotFound, RuleViolation
 from incubator.extensions import db
 from incubator.reviews.models import Assignment, AssignmentStatus, ConflictOfInterest, ConflictSource, ReviewStatus
@@ -44,8 +43,18 @@ PUBLIC_EMAIL_DOMAINS = frozenset({
 })
 
 
+def stored_email(value: str | None) -> str:
+    """A stored address in its lookup form. Stored addresses were validated and normalised on write,
+    so stripping and lowercasing gives what normalise_email would, without running the validator
+    (tens of thousands of times per automatic assignment). Keep normalise_email for user input."""
+    value = (value or "").strip()
+    if not value or "\x00" in value or len(value) > 254:
+        return ""
+    return value.lower()
+
+
 def email_domain(email: str | None) -> str:
-    value = normalise_email(email or "")
+    value = stored_email(email)
     return value.rsplit("@", 1)[1] if "@" in value else ""
 
 
@@ -106,13 +115,13 @@ def _detected(reviewers: dict[int, str], people) -> dict[tuple[int, int], Confli
     for startup_id, user_id, email in people:
         if user_id is not None:
             by_user.setdefault(user_id, set()).add(startup_id)
-        address = normalise_email(email or "")
+        address = stored_email(email)
         if address:
             by_email.setdefault(address, set()).add(startup_id)
             by_domain.setdefault(email_domain(address), set()).add(startup_id)
     found: dict[tuple[int, int], ConflictReason] = {}
     for reviewer_id, email in reviewers.items():
-        address = normalise_email(email or "")
+        address = stored_email(email)
         for startup_id in sorted(by_user.get(reviewer_id, set()) | by_email.get(address, set())):
             found[(reviewer_id, startup_id)] = ConflictReason(reviewer_id, startup_id, "on_team", {"email": address})
         domain = email_domain(address)
@@ -175,23 +184,26 @@ def detect_conflicts(target, *, reviewers: Iterable[User] | None = None) -> list
 
 def conflicted_startup_ids(reviewer: User) -> Select:
     """The startups this reviewer is conflicted with (stored or detected), as one SQL statement to
-    use in any read: `.where(Application.startup_id.not_in(conflicted_startup_ids(user)))`."""
-    email = normalise_email(reviewer.email)
+    use in any read: `.where(Application.startup_id.not_in(conflicted_startup_ids(user)))`. Pages
+    resolve it once per request instead: incubator.reviews.conflict_cache.conflicted_ids."""
+    email = stored_email(reviewer.email)
     domain = email_domain(email)
     private = not is_public_domain(domain)
 
-    def matches(user_id_col, email_col):
-        tests = [user_id_col == reviewer.id, func.lower(email_col) == email]
+    def matches(email_col):
+        tests = [func.lower(email_col) == email]
         if private:
             tests.append(func.lower(email_col).endswith("@" + domain, autoescape=True))
         return or_(*tests)
 
+    # The reviewer, or anyone with their address or private domain: one pass over users, then the
+    # owners and co-founders by their indexed user columns (no join of every startup to its owner).
+    people = select(User.id).where(or_(User.id == reviewer.id, matches(User.email)))
     return union(
         select(ConflictOfInterest.startup_id.label("startup_id")).where(ConflictOfInterest.reviewer_id == reviewer.id),
-        select(Startup.id).join(User, User.id == Startup.owner_id).where(matches(Startup.owner_id, User.email)),
-        select(StartupCollaborator.startup_id).join(User, User.id == StartupCollaborator.user_id)
-        .where(matches(StartupCollaborator.user_id, User.email)),
-        select(TeamMember.startup_id).where(matches(TeamMember.user_id, TeamMember.email)),
+        select(Startup.id).where(Startup.owner_id.in_(people)),
+        select(StartupCollaborator.startup_id).where(StartupCollaborator.user_id.in_(people)),
+        select(TeamMember.startup_id).where(or_(TeamMember.user_id == reviewer.id, matches(TeamMember.email))),
     )
 
 
@@ -243,7 +255,7 @@ def declare_conflict(assignment: Assignment, *, actor, reason) -> Assignment | N
     conflict is stored for the startup (later seasons too), the assignment released, and the gap
     refilled by the assignment algorithm. Returns the replacement assignment, or None when nobody
     could take it (the stage's assignment page then shows the application as short)."""
-    from incubator.programs.models import SeasonStatus
+    from incubator.programs.guards import ensure_not_closed
     from incubator.reviews import assigning
 
     if actor is None or assignment is None or assignment.reviewer_id != getattr(actor, "id", None):
@@ -253,8 +265,7 @@ def declare_conflict(assignment: Assignment, *, actor, reason) -> Assignment | N
     if assignment.review is not None and assignment.review.status == ReviewStatus.SUBMITTED:
         raise Conflict(_l("You have submitted your review of this application, so a conflict can no longer be "
                           "declared here. Write to the program's managers instead."), code="review_submitted")
-    if assignment.stage.season.status == SeasonStatus.CLOSED:
-        raise Conflict(_l("This season is closed: nothing in it changes any more."), code="season_closed")
+    ensure_not_closed(assignment.stage.season, "conflicts")
     text = clean_reason(reason, required=True)
     record_conflict(reviewer_id=actor.id, startup_id=assignment.application.startup_id,
                     application_id=assignment.application_id, source=ConflictSource.DECLARED, reason=text,
@@ -303,6 +314,7 @@ def add_conflict_by_manager(program, *, actor, reviewer_id, application_id, reas
     submitted review included (a conflicted review must not count), and refilled."""
     from incubator.accounts.policies import can_manage_program
     from incubator.applications.models import Application
+    from incubator.programs.guards import ensure_not_closed
     from incubator.programs.models import Season, SeasonStatus, Stage
     from incubator.reviews import assigning
 
@@ -311,6 +323,7 @@ def add_conflict_by_manager(program, *, actor, reviewer_id, application_id, reas
     text = clean_reason(reason, required=False)
     reviewer = _program_reviewer(program, reviewer_id)
     application = _program_application(program, application_id)
+    ensure_not_closed(application.season, "conflicts")
     row, created = record_conflict(reviewer_id=reviewer.id, startup_id=application.startup_id,
                                    application_id=application.id, source=ConflictSource.MANAGER, reason=text,
                                    actor=actor)
@@ -350,9 +363,15 @@ def remove_conflict_by_manager(conflict: ConflictOfInterest, *, actor, program) 
     assignments stay released (a manager may assign the reviewer again by hand); at later stages and
     in later seasons the automatic assignment may choose the reviewer for the startup again."""
     from incubator.accounts.policies import can_manage_program
+    from incubator.programs.guards import ensure_not_closed
 
     if not can_manage_program(actor, program):
         raise NotFound()
     conflict = conflict_for_program(program, conflict.id)
+    if conflict.application_id is not None:
+        from incubator.applications.models import Application
+
+        application = db.session.get(Application, conflict.application_id)
+        ensure_not_closed(application.season if application else None, "conflicts")
     db.session.delete(conflict)
     db.session.flush()

@@ -33,7 +33,8 @@ FILTERS = ("all", "todo", "draft", "submitted")
 def _visible(reviewer_id, email=None, *, user=None):
     """SQL conditions (over Assignment, Application, Stage, Season) for "this reviewer may see this
     assignment". For one `user`, conflicts are incubator.reviews.conflicts.conflicted_startup_ids (stored,
-    and detected: on the team, or a shared private e-mail domain). For the reminders' batch,
+    and detected: on the team, or a shared private e-mail domain), resolved once per request into ids
+    (incubator.reviews.conflict_cache). For the reminders' batch,
     `reviewer_id` and `email` are columns and the stored and on-the-team conflicts are checked row
     by row (the reminder then recounts each reviewer it is about to write to with the full rule)."""
     startup_id = Application.startup_id
@@ -46,9 +47,9 @@ def _visible(reviewer_id, email=None, *, user=None):
                        ProgramRole.role == Role.REVIEWER),
     ]
     if user is not None:
-        from incubator.reviews.conflicts import conflicted_startup_ids
+        from incubator.reviews.conflict_cache import conflicted_ids
 
-        return [*conditions, startup_id.not_in(conflicted_startup_ids(user))]
+        return [*conditions, startup_id.not_in(sorted(conflicted_ids(user)))]
     return [
         *conditions,
         ~exists().where(ConflictOfInterest.reviewer_id == reviewer_id, ConflictOfInterest.startup_id == startup_id),

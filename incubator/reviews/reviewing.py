@@ -25,6 +25,7 @@ from incubator.applications.states import Status
 from incubator.core.errors import Conflict, NotFound, RuleViolation
 from incubator.core.timeutil import utcnow
 from incubator.extensions import db
+from incubator.programs.guards import closed_reason, ensure_not_closed
 from incubator.programs.models import SeasonStatus
 from incubator.reviews import scoring
 from incubator.reviews.models import Assignment, AssignmentStatus, Review, ReviewStatus
@@ -39,6 +40,9 @@ def lock_reason(assignment: Assignment, now=None) -> str | None:
     """Why the review can no longer change (a sentence for people), or None while it can."""
     now = now or utcnow()
     stage = assignment.stage
+    closed = closed_reason(stage.season, "reviews")
+    if closed:
+        return closed
     if stage.review_deadline is not None and now > stage.review_deadline:
         return str(_l("The review deadline of this stage has passed: the review can no longer be changed."))
     if stage.season.status in LOCKED_SEASON:
@@ -114,6 +118,7 @@ def record_review(assignment: Assignment, *, actor, scores, recommendation=None,
                   submit: bool = False) -> Review:
     """Save the reviewer's review of the assignment (a draft, or submitted with `submit`). Flushes."""
     _ensure_may_review(assignment, actor)
+    ensure_not_closed(assignment.stage.season, "reviews")
     reason = lock_reason(assignment)
     if reason:
         raise Conflict(reason, code="review_locked")

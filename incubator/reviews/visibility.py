@@ -160,7 +160,9 @@ def reviewer_view(assignment: Assignment, locale: str | None = None) -> dict:
                          "content_type": a.content_type, "size": a.size}
                         for a, q, name in visible_attachments(assignment)],
         "criteria": [{"key": c.key, "label": c.label_in(locale), "description": _translated(c.description, locale),
-                      "weight": c.weight, "scale_min": c.scale_min, "scale_max": c.scale_max}
+                      "weight": c.weight, "scale_min": c.scale_min, "scale_max": c.scale_max,
+                      "scale_labels": {p: c.point_label(int(p), locale) for p in sorted(c.scale_labels or {}, key=int)
+                                       if c.point_label(int(p), locale)}}
                      for c in stage.criteria],
         "review": _review(assignment.review),
         "other_reviews": _others(assignment),

@@ -40,6 +40,7 @@ from incubator.applications.transitions import transition
 from incubator.core.errors import Conflict, NotFound, RuleViolation
 from incubator.core.timeutil import utcnow
 from incubator.extensions import db
+from incubator.programs.guards import ensure_not_closed
 from incubator.programs.models import Season, SeasonStatus, Stage
 from incubator.reviews import ranking
 from incubator.selection.models import Offer, WaitlistEntry
@@ -134,9 +135,7 @@ def _ensure_manager(actor, season: Season) -> None:
 
 
 def ensure_decidable(season: Season) -> None:
-    if season.status == SeasonStatus.CLOSED:
-        raise Conflict(_l("The season “%(name)s” is closed: its decisions are final and can no longer change.",
-                          name=season.name), code="season_closed")
+    ensure_not_closed(season, "decisions")
     if season.status == SeasonStatus.DRAFT:
         raise Conflict(_l("The season “%(name)s” is still a draft: there is nothing to decide yet.",
                           name=season.name), code="season_draft")
@@ -164,14 +163,21 @@ def _refusal(application: Application | None, request: DecisionRequest, stage: S
 
 # --- Starting the review --------------------------------------------------------------------------
 
-def start_review(season: Season, *, actor) -> int:
-    """Every submitted application into review at the first stage; returns how many moved."""
+def start_review(season: Season, *, actor, close_applications_now: bool = False) -> int:
+    """Every submitted application into review at the first stage; returns how many moved.
+
+    Before the deadline the review starts only when the manager explicitly closes applications now
+    (`close_applications_now`): the window then ends at this moment, drafts can no longer be
+    submitted, and the season's timeline of record (closes_at) says so."""
     _ensure_manager(actor, season)
     ensure_decidable(season)
     now = utcnow()
     if season.status == SeasonStatus.OPEN and now <= hard_deadline(season):
-        raise Conflict(_l("Applications are still open until %(when)s: start the review after the deadline.",
-                          when=deadline_text(season, getattr(actor, "timezone", None))), code="still_open")
+        if not close_applications_now:
+            raise Conflict(_l("Applications are still open until %(when)s: start the review after the deadline, "
+                              "or close applications now.",
+                              when=deadline_text(season, getattr(actor, "timezone", None))), code="still_open")
+        _close_window_now(season, now)
     first = min(season.stages, key=lambda s: s.position) if season.stages else None
     if first is None:
         raise RuleViolation("stages", _l("Add a stage to the season before starting the review."))
@@ -191,6 +197,14 @@ def start_review(season: Season, *, actor) -> int:
         season.status = SeasonStatus.REVIEWING
     db.session.flush()
     return len(ids)
+
+
+def _close_window_now(season: Season, now) -> None:
+    """End the application window at `now` (never before it opened), without grace."""
+    if now <= season.opens_at:
+        raise Conflict(_l("Applications have not opened yet: there is nothing to review."), code="not_open_yet")
+    season.closes_at = now
+    season.grace_minutes = 0
 
 
 # --- Deciding -------------------------------------------------------------------------------------

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-import re
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.utils import secure_filename
 
+from incubator.core import xlsx
 from incubator.core.timeutil import utcnow
 from incubator.reviews import scoring
 from incubator.selection.leaderboard import (
@@ -154,116 +152,17 @@ def to_csv(board: StageBoard, sheet: str = "applications") -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-# XLSX: a small streaming writer (an Office Open XML package: a zip of a few XML parts). openpyxl,
-# even in write-only mode, spends ~20 us per cell building Cell objects: ~10 s for the 20,000 x 27
-# cells of a large stage, where this writes them in well under a second. Every text cell is an
-# inline string (t="inlineStr"): it can never be a formula, whatever it starts with; numbers are
-# numeric cells; the header row is bold and frozen. tests/integration/test_leaderboard.py reads the
-# files back with openpyxl.
-
-_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-# Characters XML 1.0 cannot carry (a startup name could hold one): dropped.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_STYLES = (
-    f'{_XML_HEAD}<styleSheet xmlns="{_NS}">'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
-    '</fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
-)
-
-
-def _column(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
-def _escape(text: str) -> str:
-    text = _NOT_XML.sub("", text)
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-            .replace("\r", "&#13;"))
-
-
-def _cell(ref: str, value, style: str = "") -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float) and math.isfinite(value):
-        return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{_escape(str(value))}</t></is></c>'
-
-
-def _write_sheet(out, header: list, rows: Iterable[list]) -> None:
-    columns = [_column(i) for i in range(max(len(header), 1))]
-    out.write((f'{_XML_HEAD}<worksheet xmlns="{_NS}"><sheetViews><sheetView workbookViewId="0">'
-               '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
-               '<sheetData>').encode())
-    bold = ' s="1"'
-    out.write(('<row r="1">' + "".join(_cell(f"{columns[i]}1", v, bold) for i, v in enumerate(header))
-               + "</row>").encode())
-    chunk = []
-    for number, row in enumerate(rows, start=2):
-        while len(columns) < len(row):
-            columns.append(_column(len(columns)))
-        chunk.append(f'<row r="{number}">' + "".join(_cell(f"{columns[i]}{number}", v) for i, v in enumerate(row))
-                     + "</row>")
-        if len(chunk) >= 1000:
-            out.write("".join(chunk).encode())
-            chunk = []
-    out.write(("".join(chunk) + "</sheetData></worksheet>").encode())
+# XLSX: the shared streaming writer (incubator.core.xlsx). Every text cell is an inline string, so
+# never a formula, whatever it starts with; numbers are numeric cells; the header row is bold and
+# frozen. tests/integration/test_leaderboard.py reads the files back with openpyxl.
 
 
 def to_xlsx(board: StageBoard) -> bytes:
     """Three sheets (applications, reviewers, stage) in one workbook."""
     titles = {"applications": str(_l("Applications")), "reviewers": str(_l("Reviewers")), "stage": str(_l("Stage"))}
-    names = []
-    for sheet in SHEETS:  # Excel's rules: at most 31 characters, none of []:*?/\, distinct
-        name = re.sub(r"[\[\]:*?/\\]", "", titles[sheet])[:31] or sheet
-        names.append(name if name not in names else sheet)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
-        sheet_parts = "".join(
-            f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            for i in range(1, len(SHEETS) + 1))
-        package.writestr("[Content_Types].xml", (
-            f'{_XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/styles.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            f'{sheet_parts}</Types>'))
-        package.writestr("_rels/.rels", (
-            f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" '
-            f'Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
-        package.writestr("xl/workbook.xml", (
-            f'{_XML_HEAD}<workbook xmlns="{_NS}" xmlns:r="{_REL_NS}"><sheets>'
-            + "".join(f'<sheet name="{_escape(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(names, 1))
-            + "</sheets></workbook>"))
-        package.writestr("xl/_rels/workbook.xml.rels", (
-            f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL}">'
-            + "".join(f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-                      for i in range(1, len(SHEETS) + 1))
-            + f'<Relationship Id="rId{len(SHEETS) + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/>'
-            "</Relationships>"))
-        package.writestr("xl/styles.xml", _STYLES)
-        for i, sheet in enumerate(SHEETS, 1):
-            header, rows = TABLES[sheet](board)
-            with package.open(f"xl/worksheets/sheet{i}.xml", "w") as out:
-                _write_sheet(out, header, rows)
-    return buffer.getvalue()
+    names = xlsx.sheet_titles([titles[sheet] for sheet in SHEETS], SHEETS)
+    sheets = []
+    for name, sheet in zip(names, SHEETS, strict=True):
+        header, rows = TABLES[sheet](board)
+        sheets.append(xlsx.Sheet(name, header, rows))
+    return xlsx.write_xlsx(sheets)

@@ -1,11 +1,12 @@
 """The leaderboard of one stage, read from the database: the scores come from the pure maths in
 incubator.reviews.scoring, the facts (startup, region, sector, women-led, status) from one query.
 
-A bounded number of queries whatever the size of the stage: the criteria, the submitted reviews
-(four columns, one query), the applications with their startup facts (one query; women-led is an
-EXISTS subquery), and the reviewers' names (one query). The maths always runs over the whole stage;
-filters, ranking, the quota cut line and the sort apply afterwards, so the stage mean, the spreads
-and each reviewer's indicator never depend on what the manager is looking at.
+Computing (computed_board, the reference): the criteria, the submitted reviews (one query), the
+applications with their startup facts (one query; women-led is an EXISTS subquery), the reviewers'
+names (one query). The maths always runs over the whole stage; filters, ranking, the quota cut line
+and the sort apply afterwards, so the stage mean, the spreads and each reviewer's indicator never
+depend on what the manager is looking at. The result is stored, and read back a page at a time
+while nothing it depends on changes (board_versions, board_store, board_read).
 
 Which applications are listed: the season's applications, neither drafts nor withdrawn, that are at
 this stage now or have an active assignment at it (so a stage's board keeps the applications that
@@ -21,12 +22,13 @@ unless the manager tries another N) falls after rank N, and never below the last
 """
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, or_, select
+from sqlalchemy import String, exists, or_, select, type_coerce
 
 from incubator.accounts.models import User
 from incubator.applications.models import Application
@@ -47,7 +49,9 @@ SCORE_SORTS = tuple(ranking.SORT_KEYS)
 TEXT_SORTS = ("name", "region", "sector", "startup_stage", "status", "women_led")
 FIXED_SORTS = ("rank", *SCORE_SORTS, *TEXT_SORTS)
 FLAG_FILTERS = ("any", "none", *(flag.value for flag in scoring.RowFlag))
-STATUS_FILTERS = tuple(s.value for s in Status if s not in NOT_LISTED)
+# "advanced": in review at a later stage (what the application is to this stage's board).
+ADVANCED = "advanced"
+STATUS_FILTERS = (*(s.value for s in Status if s not in NOT_LISTED), ADVANCED)
 STARTUP_STAGES = tuple(s.value for s in StartupStage)
 
 FLAG_LABELS = {
@@ -58,7 +62,8 @@ FLAG_LABELS = {
 BIAS_LABELS = {scoring.Bias.HARSH.value: _l("Harsh"), scoring.Bias.LENIENT.value: _l("Lenient"),
                scoring.Bias.NEUTRAL.value: _l("Neutral")}
 STATUS_LABELS = {"submitted": _l("Submitted"), "in_review": _l("In review"), "waitlisted": _l("Waitlisted"),
-                 "accepted": _l("Accepted"), "rejected": _l("Not selected")}
+                 "accepted": _l("Accepted"), "rejected": _l("Not selected"),
+                 ADVANCED: _l("Advanced to a later stage")}
 RECOMMENDATION_LABELS = {"strong_yes": _l("Strong yes"), "yes": _l("Yes"), "maybe": _l("Maybe"), "no": _l("No"),
                          "strong_no": _l("Strong no")}
 
@@ -178,7 +183,7 @@ class StageBoard:
     criteria: list[Criterion]
     stats: scoring.StageStats
     reviewers: list[ReviewerLine]
-    rows: list[BoardRow]  # the rows that pass the filters, in the requested order
+    rows: Sequence[BoardRow]  # the rows that pass the filters, in the requested order (board_read: lazy)
     listed: int  # rows before filtering
     sort: str
     direction: str
@@ -209,12 +214,23 @@ def stage_criteria(stage: Stage) -> list[Criterion]:
 
 
 def submitted_reviews(stage: Stage) -> list[tuple[int, int, dict, str | None]]:
-    """(application_id, reviewer_id, scores, recommendation) of every review that counts: one query."""
-    stmt = (select(Assignment.application_id, Assignment.reviewer_id, Review.scores, Review.recommendation)
+    """(application_id, reviewer_id, scores, recommendation) of every review that counts: one query.
+    The scores are read as stored and each distinct set decoded once (a rubric allows few): reviews
+    with the same scores share one dict, which nobody changes."""
+    stmt = (select(Assignment.application_id, Assignment.reviewer_id, type_coerce(Review.scores, String),
+                   Review.recommendation)
             .join(Review, Review.assignment_id == Assignment.id)
             .where(Assignment.stage_id == stage.id, Assignment.status == AssignmentStatus.ACTIVE,
                    Review.status == ReviewStatus.SUBMITTED))
-    return [tuple(row) for row in db.session.execute(stmt)]
+    decoded: dict[str, object] = {}
+    reviews = []
+    for app_id, reviewer_id, scores, recommendation in db.session.connection().execute(stmt):
+        if isinstance(scores, str):  # else the driver decoded it already
+            if scores not in decoded:
+                decoded[scores] = json.loads(scores)
+            scores = decoded[scores]
+        reviews.append((app_id, reviewer_id, scores, recommendation))
+    return reviews
 
 
 def listed_facts(stage: Stage) -> dict[int, Facts]:
@@ -229,7 +245,8 @@ def listed_facts(stage: Stage) -> dict[int, Facts]:
                    or_(Application.current_stage_id == stage.id, Application.id.in_(assigned))))
     facts = {}
     for app_id, status, current, startup_id, name, region, country, sector, st_stage, women in db.session.execute(stmt):
-        facts[app_id] = Facts(app_id, str(status), current, startup_id, name, region, country, sector,
+        shown = ADVANCED if status == Status.IN_REVIEW and current != stage.id else str(status)
+        facts[app_id] = Facts(app_id, shown, current, startup_id, name, region, country, sector,
                               str(st_stage), bool(women))
     return facts
 
@@ -278,7 +295,8 @@ def compute(stage: Stage, criteria: list[Criterion], raw_reviews, application_id
         return scoring.compute_leaderboard(good, rubric, **options), len(reviews) - len(good)
 
 
-def _display_order(merit: list[BoardRow], sort: str, descending: bool) -> list[BoardRow]:
+def display_order(merit: list[BoardRow], sort: str, descending: bool) -> list[BoardRow]:
+    """Rows in merit order, put in the order asked for (ties stay in merit order)."""
     if sort == "rank":
         scored = [r for r in merit if r.rank is not None]
         unranked = [r for r in merit if r.rank is None]
@@ -308,12 +326,16 @@ def check_sort(sort: str, criteria: list[Criterion]) -> bool:
 
 
 def stage_leaderboard(stage: Stage, *, sort: str = "rank", direction: str | None = None,
-                      filters: Filters | None = None, top: int | None = None, strict: bool = False) -> StageBoard:
+                      filters: Filters | None = None, top: int | None = None, strict: bool = False,
+                      commit: bool = False) -> StageBoard:
     """The whole board of a stage, filtered and sorted (paginate with `.page()`).
 
     `top`: where to draw the cut line; None takes the season's quota (no line when it has none).
     `strict`: an unknown sort or direction raises RuleViolation (the API); otherwise it falls back to
     the default (the pages).
+    The scores come from the stored board when it is current (a page is then a few indexed queries,
+    whatever the size of the stage); otherwise they are computed here and stored, in the caller's
+    transaction (`commit`: committed at once, for a request that only reads). See board_read.
     """
     filters = filters or Filters()
     criteria = stage_criteria(stage)
@@ -331,10 +353,20 @@ def stage_leaderboard(stage: Stage, *, sort: str = "rank", direction: str | None
         top = stage.season.quota
     if top is not None and not 0 <= top <= MAX_TOP:
         raise RuleViolation("top", _l("Choose a number from 0 to %(max)d.", max=MAX_TOP))
+    from incubator.selection import board_read  # it builds on this module's types
 
+    return board_read.stage_board(stage, criteria, sort=sort, direction=direction, filters=filters, top=top,
+                                  commit=commit)
+
+
+def computed_board(stage: Stage, criteria: list[Criterion], *, sort: str, direction: str, filters: Filters,
+                   top: int | None, extra_ids=()) -> tuple[StageBoard, scoring.Leaderboard, int]:
+    """The board computed from the reviews (the maths over the whole stage, then the filters, the
+    merit rank and the cut line, then the sort), with the stage's numbers and the skipped reviews.
+    `extra_ids`: applications to compute rows for besides the listed ones (for the store)."""
     facts = listed_facts(stage)
     raw = submitted_reviews(stage)
-    board, skipped = compute(stage, criteria, raw, facts.keys())
+    board, skipped = compute(stage, criteria, raw, facts.keys() | set(extra_ids))
     names = reviewer_names(stat.reviewer_id for stat in board.reviewers)
 
     kept = [(facts[row.application_id], row) for row in board.rows
@@ -353,9 +385,10 @@ def stage_leaderboard(stage: Stage, *, sort: str = "rank", direction: str | None
                               None if cut is None else (rank is not None and rank <= cut)))
 
     reviewers = [ReviewerLine(stat, names.get(stat.reviewer_id, "")) for stat in board.reviewers]
-    return StageBoard(stage=stage, criteria=criteria, stats=board.stage, reviewers=reviewers,
-                      rows=_display_order(merit, sort, direction == "desc"), listed=len(facts), sort=sort,
-                      direction=direction, filters=filters, top=top, cut=cut, skipped_reviews=skipped)
+    result = StageBoard(stage=stage, criteria=criteria, stats=board.stage, reviewers=reviewers,
+                        rows=display_order(merit, sort, direction == "desc"), listed=len(facts), sort=sort,
+                        direction=direction, filters=filters, top=top, cut=cut, skipped_reviews=skipped)
+    return result, board, skipped
 
 
 def fmt_score(value, places: int = 3) -> str:

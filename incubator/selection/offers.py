@@ -26,6 +26,7 @@ from incubator.core.timeutil import utcnow
 from incubator.core.urls import public_url
 from incubator.extensions import db
 from incubator.notifications.services import queue_notification
+from incubator.programs.guards import ensure_not_closed
 from incubator.programs.models import Season, SeasonStatus
 from incubator.selection.models import Offer, OfferStatus
 
@@ -118,8 +119,7 @@ def _open_offer(application: Application, actor) -> Offer:
     if offer is None:
         raise NotFound(_l("There is no offer for this application."))
     season = application.season
-    if season.status == SeasonStatus.CLOSED:
-        raise Conflict(_l("The season is closed: its offers can no longer change."), code="season_closed")
+    ensure_not_closed(season, "offers")
     if offer.status == OfferStatus.CONFIRMED:
         raise Conflict(_l("You have already confirmed this offer."), code="already_confirmed")
     if offer.status == OfferStatus.DECLINED:

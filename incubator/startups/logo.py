@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from typing import NamedTuple
 
 import filetype
@@ -32,11 +30,11 @@ from incubator.extensions import db
 from incubator.startups.models import Startup
 from incubator.startups.policies import can_edit_startup, can_view_startup
 from incubator.storage import delete_after_commit, discard_on_rollback, get_storage
+from incubator.storage.spooling import spool_file, spool_limited
 
 log = logging.getLogger(__name__)
 
 FIELD = "logo"
-CHUNK = 64 * 1024
 DEFAULT_LOGO_MAX_MB = 2
 CACHE_SECONDS = 300
 ACCEPT = ".png,.jpg,.jpeg"
@@ -100,31 +98,6 @@ def check_image(source, filename: str | None = None, *, field: str = FIELD) -> I
 
 # --- Services --------------------------------------------------------------------------------------
 
-def _spool_folder() -> str | None:
-    """UPLOAD_TMP_FOLDER, as for attachments, or the system's temporary folder."""
-    folder = current_app.config.get("UPLOAD_TMP_FOLDER")
-    if folder:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-    return folder or None
-
-
-def _spool(stream, spool) -> int:
-    """Copy at most the limit + 1 bytes; LogoTooLarge as soon as the limit is passed."""
-    limit = logo_max_bytes()
-    size = 0
-    while True:
-        chunk = stream.read(min(CHUNK, limit + 1 - size))
-        if not chunk:
-            break
-        size += len(chunk)
-        if size > limit:
-            raise LogoTooLarge(logo_max_mb())
-        spool.write(chunk)
-    spool.flush()
-    spool.seek(0)
-    return size
-
-
 def _swap(startup: Startup, old_key: str | None, key: str | None, mime: str | None) -> None:
     """Point the row at the new file only if it still points at the one this request saw: of two
     uploads at the same moment one wins, the other is refused (and its file removed by the rollback)."""
@@ -145,8 +118,8 @@ def set_logo(startup: Startup, stream, filename: str | None, *, actor) -> Startu
     if not can_edit_startup(actor, startup):
         raise NotFound()
     storage = get_storage()
-    with tempfile.TemporaryFile(dir=_spool_folder()) as spool:
-        _spool(stream, spool)
+    with spool_file() as spool:
+        spool_limited(stream, spool, logo_max_bytes(), lambda: LogoTooLarge(logo_max_mb()))
         image = check_image(spool, filename)
         spool.seek(0)
         key = storage.save(spool)

@@ -65,7 +65,11 @@ def two_factor():
         session[ENROL_SECRET] = secret
         uri = twofactor.provisioning_uri(current_user, secret)
     return render_template("account/two_factor.html", enable_form=enable_form, disable_form=disable_form,
-                           secret=secret, uri=uri)
+                           secret=secret, uri=uri, qr=_qr(uri))
+
+
+def _qr(uri: str | None):
+    return twofactor.qr_svg(uri, _l("QR code to add this account to your authenticator app")) if uri else None
 
 
 @bp.post("/two-factor/enable")
@@ -84,7 +88,8 @@ def two_factor_enable():
             flash(_l("Two-factor login is on. You will be asked for a code each time you log in."), "success")
             return redirect(url_for("account.two_factor"))
     return render_template("account/two_factor.html", enable_form=form, disable_form=DisableTwoFactorForm(),
-                           secret=secret, uri=twofactor.provisioning_uri(current_user, secret) if secret else None), 422
+                           secret=secret, uri=(uri := twofactor.provisioning_uri(current_user, secret) if secret else None),
+                           qr=_qr(uri)), 422
 
 
 @bp.post("/two-factor/disable")

@@ -466,3 +466,38 @@ def test_the_api_assigns_automatically_by_hand_and_removes(program, manager, api
     submit_review(submitted)
     gone = stage_api.delete(f"{url}/{submitted.id}", headers=headers)
     assert gone.status_code == 409 and "already submitted" in gone.json["detail"]
+
+
+def test_reviewers_hear_once_per_run_how_many_applications_they_got(app, program, manager, founder):
+    from incubator.notifications.models import Notification
+
+    stage = make_stage(program)
+    apps = add_applications(stage, 6)
+    reviewers = add_reviewers(program, 3, max_load=9)
+    result = assigning.auto_assign(stage, actor=manager, k=2)
+    _db.session.commit()
+
+    def messages():
+        _db.session.expire_all()
+        return list(_db.session.scalars(select(Notification).where(Notification.kind == "reviews_assigned")
+                                        .order_by(Notification.id)))
+
+    first = messages()
+    loads = Counter(a.reviewer_id for a in result.created)
+    assert sorted(m.user_id for m in first) == sorted(r.id for r in reviewers)
+    for message in first:
+        count = loads[message.user_id]
+        assert f"{count} applications were assigned to you for review" in message.body_text
+        assert "/review/stages/" in message.link and message.subject == "New applications to review"
+        assert all(a.startup.name not in message.body_text + message.body_html for a in apps)
+
+    assigning.auto_assign(stage, actor=manager, k=2)  # nothing new: nobody hears again
+    _db.session.commit()
+    assert len(messages()) == len(first)
+
+    extra = add_reviewers(program, 1, max_load=9)[0]
+    target = next(a for a in apps if extra.id not in per_app(stage)[a.id])
+    assigning.assign_manually(stage, target, extra, actor=manager)
+    _db.session.commit()
+    latest = messages()[-1]
+    assert latest.user_id == extra.id and "1 application was assigned to you for review" in latest.body_text

@@ -119,6 +119,45 @@ def test_start_review_is_refused_while_applications_are_open(app, db, client, pr
     assert status_of(db, application).status == Status.SUBMITTED
 
 
+def test_closing_applications_now_starts_the_review_before_the_deadline(app, db, client, program, token):
+    season, (first, _) = make_season(program)
+    season.closes_at = utcnow() + timedelta(days=2)
+    season.grace_minutes = 30
+    db.session.commit()
+    early = submitted(db, season, "Early")
+    draft = submitted(db, season, "Unfinished", Status.DRAFT)
+    response = client.post(f"/api/v1/seasons/{season.id}/start-review", json={"close_applications_now": True},
+                           headers=bearer(token))
+    assert response.status_code == 200, response.json
+    assert response.json["moved"] == 1 and response.json["season_status"] == "reviewing"
+    db.session.expire_all()
+    refreshed = db.session.get(type(season), season.id)
+    assert refreshed.closes_at <= utcnow() and refreshed.grace_minutes == 0
+    assert status_of(db, early).current_stage_id == first.id
+    assert status_of(db, draft).status == Status.DRAFT  # a draft stays a draft, and can no longer be submitted
+    assert not refreshed.is_accepting()
+
+
+def test_closing_applications_now_from_the_season_page(app, db, client, manager, program, login, post_form):
+    season, (first, _) = make_season(program)
+    season.closes_at = utcnow() + timedelta(days=2)
+    db.session.commit()
+    application = submitted(db, season, "Paxta AI")
+    submitted(db, season, "Draft one", Status.DRAFT)
+    login(manager)
+    page = client.get(f"/manage/seasons/{season.id}/decisions").get_data(as_text=True)
+    assert "Close applications now and start the review" in page
+    assert "1 unfinished draft can no longer be submitted" in page
+    refused = post_form(f"/manage/seasons/{season.id}/start-review",
+                        token_from=f"/manage/seasons/{season.id}/decisions", follow_redirects=True)
+    assert "still open until" in refused.get_data(as_text=True)
+    assert status_of(db, application).status == Status.SUBMITTED
+    response = post_form(f"/manage/seasons/{season.id}/start-review", {"close_applications_now": "yes"},
+                         token_from=f"/manage/seasons/{season.id}/decisions", follow_redirects=True)
+    assert "1 application is now in review" in response.get_data(as_text=True)
+    assert status_of(db, application).current_stage_id == first.id
+
+
 def test_start_review_from_the_season_page(app, db, client, manager, program, login, post_form):
     season, (first, _) = make_season(program)
     application = submitted(db, season, "Paxta AI")

@@ -265,6 +265,6 @@ def test_the_demo_reviewers_get_profiles_in_their_programs_once(app, program, ma
     _db.session.commit()
     assert seed_reviewer_pools() == 0
     first = profile_of(program, one)
-    assert (first.expertise, first.languages, first.max_load) == (["agritech", "cleantech"], ["uz", "ru"], 40)
+    assert (first.expertise, first.languages, first.max_load) == (["agritech", "cleantech"], ["uz", "ru"], 50)
     assert profile_of(second, two).languages == ["uz", "ru", "en"]
     assert profile_of(program, two) is None

@@ -566,3 +566,12 @@ def test_the_weighted_total_updates_live_in_a_browser(app, db, world, password):
             browser.close()
     review = reviews(db)[0]
     assert review.status == "submitted" and review.total == pytest.approx(11 / 3)
+
+
+def test_the_form_shows_the_managers_words_for_the_points(client, db, world, login):
+    team = next(c for c in world.stage.criteria if c.key == "team")
+    team.scale_labels = {"1": {"en": "Weak"}, "5": {"en": "Outstanding"}}
+    db.session.commit()
+    login(world.reviewer)
+    page = client.get(f"/review/assignments/{world.assignments[0].id}").get_data(as_text=True)
+    assert "1 · Weak" in page and "5 · Outstanding" in page and "5 · Excellent" in page  # market keeps the defaults

@@ -767,3 +767,36 @@ def test_status_and_copy_from_the_season_page(app, db, client, login, manager, p
     assert copied.status == SeasonStatus.DRAFT and [q.key for q in copied.questions] == ["pitch"]
     assert [c.key for c in copied.stages[0].criteria] == ["team"]
     assert response.headers["Location"].endswith(f"/manage/seasons/{copied.id}")
+
+
+def test_criteria_carry_words_for_their_points(app, db, client, program, manager_token):
+    doc = season_doc()
+    doc["stages"][0]["criteria"][0]["scale_labels"] = {"1": {"en": "Weak", "ru": "Слабо"}, "5": {"en": "Outstanding"}}
+    response = _create(client, program, manager_token, stages=doc["stages"])
+    assert response.status_code == 201, response.json
+    criterion = db.session.get(Season, response.json["id"]).stages[0].criteria[0]
+    assert criterion.scale_labels == {"1": {"en": "Weak", "ru": "Слабо"}, "5": {"en": "Outstanding"}}
+    assert criterion.point_label(1, "ru") == "Слабо" and criterion.point_label(3, "en") == ""
+    assert response.json["stages"][0]["criteria"][0]["scale_labels"]["5"] == {"en": "Outstanding"}
+
+    doc["stages"][0]["criteria"][0]["scale_labels"] = {"9": {"en": "Off the scale"}}
+    before = _count(db, Season)
+    refused = _create(client, program, manager_token, slug="season-5", stages=doc["stages"])
+    assert refused.status_code == 422
+    assert "9 is not a point of the scale 1 to 5." in refused.json["errors"]["stages.0.criteria.0.scale_labels.9"]
+    assert _count(db, Season) == before
+
+
+def test_the_stage_page_takes_words_for_the_points(app, db, client, login, manager, program, post_form):
+    season = f.SeasonFactory(program=program, status=SeasonStatus.DRAFT)
+    login(manager)
+    base = f"/manage/seasons/{season.id}/stages"
+    row = {"key": "team", "label_en": "Team", "points_en": "Weak | Fair | Good | Strong | Outstanding",
+           "points_ru": "Слабо |  | Хорошо", "points_uz": ""}
+    assert post_form(f"{base}/new", _stage_form([row, {}])).status_code == 302
+    db.session.expire_all()
+    criterion = season.stages[0].criteria[0]
+    assert criterion.scale_labels["1"] == {"en": "Weak", "ru": "Слабо"}
+    assert criterion.scale_labels["2"] == {"en": "Fair"} and criterion.scale_labels["5"] == {"en": "Outstanding"}
+    status, html = _page(client, f"{base}/{season.stages[0].id}")
+    assert status == 200 and 'value="Weak | Fair | Good | Strong | Outstanding"' in html

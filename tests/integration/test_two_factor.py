@@ -11,6 +11,8 @@ from tests.support.factories_fixtures import bearer
 def _enrol(client, post_form, user):
     page = client.get("/account/two-factor").get_data(as_text=True)
     secret = re.search(r'<code class="token-value">([A-Z2-7]{16,})</code>', page).group(1)
+    assert '<svg role="img"' in page and "<title>QR code to add this account to your authenticator app</title>" in page
+    assert "style=" not in page.split('<svg role="img"', 1)[1].split("</svg>", 1)[0]  # the CSP forbids inline style
     wrong = post_form("/account/two-factor/enable", {"code": "000000"}, token_from="/account/two-factor")
     assert wrong.status_code == 422 and "not right" in wrong.get_data(as_text=True)
     ok = post_form("/account/two-factor/enable", {"code": pyotp.TOTP(secret).now()},

@@ -8,3 +8,7 @@ from flask import Blueprint
 bp = Blueprint("manager", __name__)
 
 from incubator.web.manager import assignments, decisions, leaderboard, letters, reviewers, seasons  # noqa: E402,F401
+from incubator.web.manager import closing  # noqa: E402,F401
+from incubator.web.manager import outcomes  # noqa: E402,F401
+from incubator.web.manager import dashboard  # noqa: E402,F401
+from incubator.web.manager import reports  # noqa: E402,F401

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from incubator.applications.deadlines import hard_deadline
+from incubator.applications.deadlines import deadline_text, hard_deadline
 from incubator.applications.models import Application
 from incubator.applications.states import Status
 from incubator.core.errors import Conflict, DomainError, RuleViolation
@@ -45,7 +45,8 @@ def season_decisions(season_id: int):
         "manager/decisions_season.html", season=season, stages=sorted(season.stages, key=lambda s: s.position),
         counts=counts, submitted=waiting, offer_counts={str(k): v for k, v in offer_counts.items()},
         seats=seats_taken(season.id), window_open=season.status == SeasonStatus.OPEN and utcnow() <= hard_deadline(season),
-        Status=Status, OfferStatus=OfferStatus)
+        drafts=sum(n for (_, status), n in counts.items() if status == str(Status.DRAFT)),
+        deadline=deadline_text(season, getattr(current_user, "timezone", None)), Status=Status, OfferStatus=OfferStatus)
 
 
 @bp.post("/seasons/<id:season_id>/start-review")
@@ -53,7 +54,8 @@ def season_decisions(season_id: int):
 def start_review(season_id: int):
     season = season_for_manager(current_user, season_id)
     try:
-        moved = decisions.start_review(season, actor=current_user)
+        moved = decisions.start_review(season, actor=current_user,
+                                       close_applications_now=request.form.get("close_applications_now") == "yes")
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()

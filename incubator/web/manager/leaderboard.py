@@ -37,7 +37,7 @@ def _board(stage):
     """The board as the query arguments ask for it (unknown values fall back to the defaults)."""
     top, bad_top = _int_arg("top")
     board = stage_leaderboard(stage, sort=request.args.get("sort") or "rank", direction=request.args.get("dir"),
-                              filters=Filters.from_args(request.args), top=top)
+                              filters=Filters.from_args(request.args), top=top, commit=True)
     return board, bad_top
 
 

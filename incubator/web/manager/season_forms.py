@@ -101,7 +101,31 @@ class _CriterionRow(Form):
 
 
 CriterionRow = _with_langs(_CriterionRow, label=(_l("Label"), StringField, 500),
-                           description=(_l("Description"), StringField, 2000))
+                           description=(_l("Description"), StringField, 2000),
+                           points=(_l("Words for the points"), StringField, 1000))
+POINT_SEPARATOR = "|"
+
+
+def points_from_rows(row) -> dict:
+    """The per-language "Weak | Fair | Good" fields -> {"1": {"en": "Weak", ...}, ...} (lowest point first)."""
+    low = row.scale_min.data if row.scale_min.data is not None else 1
+    labels: dict[str, dict] = {}
+    for code in LANGS:
+        words = [w.strip() for w in (getattr(row, f"points_{code}").data or "").split(POINT_SEPARATOR)]
+        if not any(words):
+            continue
+        for offset, word in enumerate(words):
+            if word:
+                labels.setdefault(str(low + offset), {})[code] = word
+    return labels
+
+
+def fill_points(row, criterion: dict) -> None:
+    labels = criterion.get("scale_labels") or {}
+    points = range(criterion["scale_min"], criterion["scale_max"] + 1)
+    for code in LANGS:
+        words = [(labels.get(str(p)) or {}).get(code, "") for p in points]
+        getattr(row, f"points_{code}").data = f" {POINT_SEPARATOR} ".join(words) if any(words) else ""
 
 
 class _StageForm(FlaskForm):
@@ -206,7 +230,8 @@ def stage_data(form, tz_name: str, *, stage_id=None, position: int) -> tuple[dic
                                      key=lambda p: (10**6 if p[1].order.data is None else p[1].order.data, p[0]))]
     criteria = [{"key": (row.key.data or "").strip(), "label": langs_of(row, "label"),
                  "description": langs_of(row, "description"), "weight": row.weight.data or None,
-                 "scale_min": row.scale_min.data, "scale_max": row.scale_max.data} for row in rows]
+                 "scale_min": row.scale_min.data, "scale_max": row.scale_max.data,
+                 "scale_labels": points_from_rows(row)} for row in rows]
     item = {"id": stage_id, "position": position, "name": langs_of(form, "name"),
             "reviews_required": form.reviews_required.data, "is_blind": form.is_blind.data,
             "review_deadline": to_aware(form.review_deadline.data, tz_name),
@@ -233,12 +258,13 @@ def fill_stage(form, stage: dict, tz_name: str) -> None:
         row.scale_min.data, row.scale_max.data = c["scale_min"], c["scale_max"]
         fill_langs(row, "label", c["label"])
         fill_langs(row, "description", c["description"])
+        fill_points(row, c)
 
 
 def _field(form, name: str):
     """`label.ru` -> label_ru; `label` -> label_en; `help_text` -> help_en; `options.3.value` -> options."""
     head, _, rest = name.partition(".")
-    head = {"help_text": "help"}.get(head, head)
+    head = {"help_text": "help", "scale_labels": "points"}.get(head, head)
     if rest[:2] in LANGS and hasattr(form, f"{head}_{rest[:2]}"):
         return getattr(form, f"{head}_{rest[:2]}")
     if hasattr(form, f"{head}_en"):

@@ -38,10 +38,14 @@ FILTER_LABELS = {"all": _l("All"), "todo": _l("To do"), "draft": _l("Drafts"), "
 
 
 def scale_options(criterion: dict) -> list[tuple[int, str]]:
-    """The radio buttons of one criterion: (value, label). A five-point scale gets a word for each
-    point; any other scale names its two ends."""
+    """The radio buttons of one criterion: (value, label). The manager's words for the points come
+    first; without them a five-point scale gets a generic word for each point, and any other scale
+    names its two ends."""
     low, high = criterion["scale_min"], criterion["scale_max"]
     values = list(range(low, high + 1))
+    own = criterion.get("scale_labels") or {}
+    if own:
+        return [(v, f"{v} · {own[str(v)]}" if own.get(str(v)) else str(v)) for v in values]
     if len(values) == len(FIVE_POINTS):
         return [(v, f"{v} · {word}") for v, word in zip(values, FIVE_POINTS, strict=True)]
     options = [(v, str(v)) for v in values]
