@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test worker beat web db-upgrade db-migrate seed lint babel-extract babel-update babel-compile clean install install-test
+.PHONY: run test bench worker beat web db-upgrade db-migrate seed lint babel-extract babel-update babel-compile clean install install-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ seed: $(STAMP)
 
 test: $(TEST_STAMP) babel-compile
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmarks (issue 6): BENCH_SCALES="500 5000 20000" by default; SQLite and the filesystem broker unless
+# DATABASE_URL (a throw-away PostgreSQL database) and CELERY_BROKER_URL/REDIS_URL are given. See bench/run.py.
+bench: install-test
+	$(BIN)/python bench/run.py
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check incubator workers tests config.py wsgi.py

@@ -1,0 +1,1 @@
+"""Benchmarks of issue 6: `make bench` (bench/run.py)."""

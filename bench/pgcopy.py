@@ -1,0 +1,34 @@
+"""Bulk rows into PostgreSQL with COPY (psycopg 3): several times faster than executemany for the
+hundreds of thousands of rows of a large bench dataset. Columns left out of the rows get their
+Python-side default (as a Core INSERT would), else the server's."""
+from __future__ import annotations
+
+from sqlalchemy import JSON
+
+
+def copy_rows(conn, table, rows: list[dict]) -> None:
+    if not rows:
+        return
+    from psycopg.types.json import Json
+
+    given = list(rows[0])
+    filled = [c for c in table.columns if c.name not in given and c.default is not None
+              and (c.default.is_scalar or c.default.is_callable)]
+    columns = [table.c[name] for name in given] + filled
+    json_at = {i for i, c in enumerate(columns) if isinstance(c.type, JSON)}
+    binders = [c.type.bind_processor(conn.dialect) if not isinstance(c.type, JSON) else None for c in columns]
+
+    def defaults() -> list:
+        return [c.default.arg if c.default.is_scalar else c.default.arg(None) for c in filled]
+
+    raw = conn.connection.driver_connection
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            values = [row[name] for name in given] + defaults()
+            for i, value in enumerate(values):
+                if i in json_at:
+                    values[i] = Json(value) if value is not None else None
+                elif binders[i] is not None and value is not None:
+                    values[i] = binders[i](value)
+            copy.write_row(values)

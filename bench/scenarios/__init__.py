@@ -1,0 +1,1 @@
+"""The bench scenarios, one module per kind of work."""
