@@ -12,7 +12,7 @@ from incubator.accounts.policies import can_manage_program
 from incubator.core.errors import NotFound, RuleViolation
 from incubator.extensions import db
 from incubator.outcomes.models import CURRENCIES, ExchangeRate
-from incubator.outcomes.services import _scoped
+from incubator.programs.queries import object_for_manager
 from incubator.outcomes.validators import blank, parse_amount, parse_currency, parse_date
 from incubator.programs.models import Program
 
@@ -23,7 +23,7 @@ RATE_MAX = Decimal("1e12")
 
 
 def rate_for_manager(user, rate_id) -> ExchangeRate:
-    return _scoped(user, ExchangeRate, rate_id, lambda r: db.session.get(Program, r.program_id))
+    return object_for_manager(user, ExchangeRate, rate_id, lambda r: db.session.get(Program, r.program_id))
 
 
 def program_rates(program: Program) -> list[ExchangeRate]:

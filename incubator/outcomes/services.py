@@ -14,9 +14,9 @@ from sqlalchemy.orm import selectinload
 from incubator.accounts.policies import can_manage_program
 from incubator.applications.models import Application
 from incubator.applications.states import Status
-from incubator.core.converters import MAX_ID
 from incubator.core.errors import Conflict, NotFound
 from incubator.extensions import db
+from incubator.programs.queries import object_for_manager
 from incubator.outcomes.models import Outcome
 from incubator.outcomes.totals import outcome_figures
 from incubator.outcomes.validators import Window, clean_outcome, identity
@@ -40,24 +40,13 @@ OFFER_NOT_CONFIRMED = {
 
 # --- Who and which ----------------------------------------------------------------------------------
 
-def _scoped(user, model, object_id, program_of):
-    try:
-        object_id = int(object_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    obj = db.session.get(model, object_id) if 1 <= object_id <= MAX_ID else None
-    if obj is None or not can_manage_program(user, program_of(obj)):
-        raise NotFound()
-    return obj
-
-
 def application_for_manager(user, application_id) -> Application:
     """An application of a program the user manages; NotFound otherwise (never confirming it exists)."""
-    return _scoped(user, Application, application_id, lambda a: a.season.program)
+    return object_for_manager(user, Application, application_id, lambda a: a.season.program)
 
 
 def outcome_for_manager(user, outcome_id) -> Outcome:
-    return _scoped(user, Outcome, outcome_id, lambda o: o.application.season.program)
+    return object_for_manager(user, Outcome, outcome_id, lambda o: o.application.season.program)
 
 
 def not_confirmed_reason(status, offer_status) -> str | None:

@@ -55,7 +55,9 @@ def organisations() -> Select:
     return select(Organisation).order_by(Organisation.name)
 
 
-def _for_manager(user, model, object_id, program_of):
+def object_for_manager(user, model, object_id, program_of):
+    """`model` row `object_id` if the user manages `program_of(row)`; NotFound otherwise (a bad or
+    out-of-range id too), never confirming that it exists."""
     from incubator.accounts.policies import can_manage_program
     from incubator.core.converters import MAX_ID
     from incubator.core.errors import NotFound
@@ -72,12 +74,12 @@ def _for_manager(user, model, object_id, program_of):
 
 def season_for_manager(user, season_id) -> Season:
     """A season of a program the user manages; NotFound otherwise (never confirming it exists)."""
-    return _for_manager(user, Season, season_id, lambda season: season.program)
+    return object_for_manager(user, Season, season_id, lambda season: season.program)
 
 
 def stage_for_manager(user, stage_id) -> Stage:
-    return _for_manager(user, Stage, stage_id, lambda stage: stage.season.program)
+    return object_for_manager(user, Stage, stage_id, lambda stage: stage.season.program)
 
 
 def program_for_manager(user, program_id) -> Program:
-    return _for_manager(user, Program, program_id, lambda program: program)
+    return object_for_manager(user, Program, program_id, lambda program: program)

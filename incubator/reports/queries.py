@@ -8,28 +8,18 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from incubator.accounts.models import User
-from incubator.core.converters import MAX_ID
-from incubator.core.errors import NotFound
 from incubator.extensions import db
 from incubator.jobs.models import Job
 from incubator.jobs.services import JobState, job_state
 from incubator.programs.models import Season
-from incubator.programs.queries import season_for_manager
+from incubator.programs.queries import object_for_manager
 from incubator.reports.models import ReportStatus, SeasonReport
 
 
 def report_for_manager(user, report_id) -> SeasonReport:
     """The report if the user manages its season's program; NotFound otherwise (never confirming
     that it exists)."""
-    try:
-        report_id = int(report_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    report = db.session.get(SeasonReport, report_id) if 1 <= report_id <= MAX_ID else None
-    if report is None:
-        raise NotFound()
-    season_for_manager(user, report.season_id)  # NotFound for a manager of another program
-    return report
+    return object_for_manager(user, SeasonReport, report_id, lambda report: report.season.program)
 
 
 def season_reports(season: Season) -> Select:
