@@ -19,7 +19,7 @@ from incubator.core.converters import MAX_ID
 from incubator.core.pagination import paginate
 from incubator.extensions import db
 from incubator.programs import builder
-from incubator.programs.builder_validators import answered_question_ids
+from incubator.programs.builder_stored import answered_question_ids
 from incubator.programs.models import QuestionType, Season, SeasonStatus
 from incubator.programs.queries import program_for_manager, season_for_manager
 

@@ -1,7 +1,7 @@
 """The season builder (managers): a season as one nested document — window, time zone, grace,
 quota, offer confirmation, questions, stages and their rubrics — created, changed, copied, and moved
 draft -> open -> reviewing -> decided. The pages and the API both call these services; the rules
-live in builder_validators.
+live in builder_validators (the document) and builder_stored (what stored data forbids).
 
 Matching: questions by key, criteria by key within their stage, stages by id when given, else by
 position. The order of the questions and criteria is the order of their lists; stages are ordered by
@@ -18,10 +18,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from incubator.accounts.policies import can_manage_program
 from incubator.core.errors import Conflict, NotAllowed, RuleViolation
 from incubator.extensions import db
-from incubator.programs.builder_validators import (
-    Errors, clean_season_document, parse_moment, validate_editable, validate_question_changes,
-    validate_slug_free, validate_stage_changes, validate_status_change,
+from incubator.programs.builder_stored import (
+    validate_editable, validate_question_changes, validate_slug_free, validate_stage_changes, validate_status_change,
 )
+from incubator.programs.builder_validators import Errors, clean_season_document, parse_moment
 from incubator.programs.models import Criterion, Question, Season, SeasonStatus, Stage
 
 SETTINGS = ("name", "slug", "description", "opens_at", "closes_at", "timezone", "grace_minutes", "quota",

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from incubator.core.errors import DomainError, RuleViolation
 from incubator.extensions import db
 from incubator.programs import builder
-from incubator.programs.builder_validators import answered_question_ids
+from incubator.programs.builder_stored import answered_question_ids
 from incubator.programs.queries import season_for_manager
 from incubator.web.helpers import flash
 from incubator.web.manager import bp

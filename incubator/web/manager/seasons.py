@@ -16,7 +16,7 @@ from incubator.core.errors import DomainError, RuleViolation
 from incubator.core.pagination import clamp, paginate
 from incubator.extensions import db
 from incubator.programs import builder
-from incubator.programs.builder_validators import SEASON_TRANSITIONS, answered_question_ids
+from incubator.programs.builder_stored import SEASON_TRANSITIONS, answered_question_ids
 from incubator.programs.models import Program, Season, SeasonStatus
 from incubator.programs.queries import program_for_manager, season_for_manager
 from incubator.web.helpers import flash
