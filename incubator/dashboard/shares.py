@@ -1,36 +1,22 @@
 """Region and women-led shares of the program's applicants and selected startups, with small cells
-suppressed: a count from fewer than SUPPRESS_BELOW people is never shown, and when a column would
-have a single hidden cell (which its shown total would give away by subtraction) the next smallest
-count of that column is hidden too."""
+suppressed by the season report's rule (incubator.reports.figures_suppression): no count from fewer
+than 5 people, and none that a shown total would give away by subtraction."""
 from __future__ import annotations
 
 from collections import defaultdict
 
 from flask_babel import gettext as _
 
-from incubator.reports.figures_types import SUPPRESS_BELOW, Cell
+from incubator.reports.figures_suppression import suppress
 from incubator.dashboard.types import ShareRow, ShareTable
 from incubator.startups.labels import COUNTRY_LABELS, REGION_LABELS
 from incubator.startups.models import REGIONS
 
 
-def suppress(counts: list[int]) -> list[Cell]:
-    """The cells of one column: counts below SUPPRESS_BELOW hidden, plus a second one where needed."""
-    total = sum(counts)
-    hidden = {i for i, c in enumerate(counts) if c < SUPPRESS_BELOW}
-    if len(hidden) == 1 and len(counts) > 1 and counts[next(iter(hidden))] > 0:
-        shown = sorted((c, i) for i, c in enumerate(counts) if i not in hidden)
-        hidden.add(shown[0][1])
-    return [Cell(None, None, True) if i in hidden else Cell(c, c / total if total else None)
-            for i, c in enumerate(counts)]
-
-
 def _table(key: str, title: str, rows: list[tuple[str, str, int, int]]) -> ShareTable:
-    applied = suppress([r[2] for r in rows])
-    selected = suppress([r[3] for r in rows])
+    cells = suppress([r[2] for r in rows], [r[3] for r in rows])
     return ShareTable(key=key, title=title,
-                      rows=[ShareRow(k, label, a, s) for (k, label, _a, _s), a, s in zip(rows, applied, selected,
-                                                                                         strict=True)],
+                      rows=[ShareRow(k, label, a, s) for (k, label, _a, _s), (a, s) in zip(rows, cells, strict=True)],
                       applied_total=sum(r[2] for r in rows), selected_total=sum(r[3] for r in rows))
 
 

@@ -1,28 +1,9 @@
-"""Small-cell suppression on the dashboard's shares: no count from fewer than 5 people is shown, and a
-column never has a single hidden count that its total would give away."""
+"""The dashboard's shares use the season report's small-cell rule (tested on its own in
+tests/unit/test_report_suppression.py): no count from fewer than 5 people, none that a total gives away."""
 from __future__ import annotations
 
-from incubator.dashboard.shares import share_tables, suppress
-from incubator.reports.figures_types import SUPPRESS_BELOW
-
-
-def _shown(cells):
-    return [None if c.suppressed else c.count for c in cells]
-
-
-def test_counts_below_five_are_hidden():
-    assert SUPPRESS_BELOW == 5
-    assert _shown(suppress([10, 4, 0, 7, 5])) == [10, None, None, 7, 5]
-    cells = suppress([10, 4, 0, 7, 5])
-    assert cells[1].share is None and cells[0].share == 10 / 26
-
-
-def test_a_single_hidden_count_takes_the_next_smallest_with_it():
-    # 4 alone could be worked out as total - 10 - 7 - 6: the 6 is hidden too.
-    assert _shown(suppress([10, 4, 7, 6])) == [10, None, 7, None]
-    # A single hidden 0 gives nobody away.
-    assert _shown(suppress([10, 0, 7])) == [10, None, 7]
-    assert _shown(suppress([3])) == [None]
+from incubator.dashboard.shares import share_tables
+from incubator.reports.figures_suppression import suppress
 
 
 def test_tables_from_grouped_counts():
@@ -34,10 +15,26 @@ def test_tables_from_grouped_counts():
     assert list(rows)[:14] == ["andijan", "bukhara", "fergana", "jizzakh", "kashkadarya", "khorezm", "namangan",
                                "navoiy", "samarkand", "surkhandarya", "syrdarya", "tashkent_region", "tashkent_city",
                                "karakalpakstan"]
-    assert rows["andijan"].applied.count == 32 and rows["andijan"].selected.count == 11
-    assert rows["bukhara"].applied.suppressed and rows["country:KZ"].applied.count == 6
-    assert rows["unknown"].applied.suppressed
+    assert rows["andijan"].applied.count == 32 and rows["country:KZ"].applied.count == 6
+    assert rows["bukhara"].applied.suppressed and rows["unknown"].applied.suppressed
+    # Bukhara's 1 selected (and Unknown's 0, from 2 people) would follow from the total 12 minus
+    # Andijan's 11: Andijan's selected count is hidden too.
+    assert rows["bukhara"].selected.suppressed and rows["unknown"].selected.suppressed
+    assert rows["andijan"].selected.suppressed and rows["andijan"].selected.share is None
+    assert rows["fergana"].applied.count == 0  # nobody: nothing to give away
     assert (regions.applied_total, regions.selected_total) == (44, 12)
     by_key = {r.key: r for r in women.rows}
     assert by_key["women_led"].applied.count == 18 and by_key["not_women_led"].applied.count == 26
     assert by_key["women_led"].selected.count == 5 and by_key["not_women_led"].selected.count == 7
+    assert by_key["women_led"].applied.share == round(18 / 44, 4)
+
+
+def test_the_same_rule_as_the_report():
+    applied, selected = [32, 4, 0, 6, 2], [11, 1, 0, 0, 0]
+    regions, _ = share_tables([(key, "UZ", False, a, s) for key, a, s in zip(
+        ["andijan", "bukhara", "fergana", "jizzakh", "khorezm"], applied, selected, strict=True)])
+    counts = {key: (a, s) for key, a, s in zip(["andijan", "bukhara", "fergana", "jizzakh", "khorezm"], applied,
+                                                selected, strict=True)}
+    column = [counts.get(r.key, (0, 0)) for r in regions.rows]
+    assert [(r.applied, r.selected) for r in regions.rows] == suppress([a for a, _ in column], [s for _, s in column])
+    assert regions.rows[1].applied.suppressed and regions.rows[0].selected.suppressed
