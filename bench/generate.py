@@ -119,7 +119,7 @@ def _fix_sequences(db) -> None:
 
 
 def _write(conn, plan: Plan) -> dict:  # noqa: C901 - one straight pass over the tables
-    from incubator.accounts.models import ProgramRole, User
+    from incubator.accounts.models import ProgramRole, User, domain_of
     from incubator.accounts.passwords import hash_password
     from incubator.applications.models import Answer, Application, ApplicationEvent
     from incubator.core.timeutil import utcnow
@@ -191,6 +191,8 @@ def _write(conn, plan: Plan) -> dict:  # noqa: C901 - one straight pass over the
               for k in range(r)]
     users += [{**user, "id": first_founder + i, "email": f"founder{i + 1}@example.org", "name": f"Founder {i + 1}",
                "locale": plan.locale[i], "session_token": secrets.token_urlsafe(24)} for i in range(n)]
+    for row in users:
+        row["email_domain"] = domain_of(row["email"])
     _insert(conn, User, users)
     del users
     _insert(conn, ProgramRole, [{"id": 1, "user_id": manager_id, "program_id": 1, "role": "manager",
@@ -219,7 +221,8 @@ def _write(conn, plan: Plan) -> dict:  # noqa: C901 - one straight pass over the
                             "email": f"member{i + 1}.{m + 1}@{domain}", "role": rng.choice(("CTO", "Designer", "Sales")),
                             "gender": rng.choice(("female", "male", "undisclosed")), "birth_year": rng.randint(1985, 2006)})
     _insert(conn, Startup, startups)
-    _insert(conn, TeamMember, [{"id": k + 1, **m} for k, m in enumerate(members)])
+    _insert(conn, TeamMember, [{"id": k + 1, **m, "email_domain": domain_of(m["email"])}
+                               for k, m in enumerate(members)])
     del startups, members
     _insert(conn, ConflictOfInterest, [
         {"id": k + 1, "reviewer_id": first_reviewer + rv, "startup_id": i + 1, "application_id": None,

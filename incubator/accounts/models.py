@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from incubator.core.models import TimestampMixin
 from incubator.core.types import UTCDateTime, str_enum
@@ -16,6 +16,29 @@ from incubator.extensions import db
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def stored_address(email: str | None) -> str | None:
+    """An address as users and team members store it: stripped and lower-cased (the services store
+    what normalise_email gives, which this leaves as it is), so that lookups by address are plain
+    index lookups. Applied by the validators on `email` below."""
+    return email.strip().lower() if isinstance(email, str) else email
+
+
+def domain_of(email: str | None) -> str | None:
+    """The lower-cased domain of a stored address (after its last "@"), None when it has none. Kept
+    in the `email_domain` columns of users and team members (conflict detection looks people up by
+    it); set by the validators on `email` (every ORM write) and by the column default (Core inserts
+    that leave it out), so it cannot be forgotten."""
+    value = (email or "").strip()
+    if not value or "\x00" in value or len(value) > 254 or "@" not in value:
+        return None
+    return value.rsplit("@", 1)[1].lower() or None
+
+
+def email_domain_default(context) -> str | None:
+    """Column default for Core inserts that give `email` but not `email_domain` (bulk loads)."""
+    return domain_of(context.get_current_parameters().get("email"))
 
 
 class Role(enum.StrEnum):
@@ -28,6 +51,8 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    # Derived from email (domain_of), for conflict detection's indexed lookups.
+    email_domain: Mapped[str | None] = mapped_column(String(254), index=True, default=email_domain_default)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     locale: Mapped[str] = mapped_column(String(8), nullable=False, default="en")
@@ -46,6 +71,12 @@ class User(UserMixin, TimestampMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin",
         foreign_keys="ProgramRole.user_id",
     )
+
+    @validates("email")
+    def _keep_email_domain(self, _key, value):
+        value = stored_address(value)
+        self.email_domain = domain_of(value)
+        return value
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, literal, or_, select, union, union_all
+from sqlalchemy import Select, literal, or_, select, union, union_all
 from sqlalchemy.exc import IntegrityError
 
-from incubator.accounts.models import User
+from incubator.accounts.models import User, domain_of
 from incubator.core.errors import Conflict, NotFound, RuleViolation
 from incubator.extensions import db
 from incubator.reviews.models import Assignment, AssignmentStatus, ConflictOfInterest, ConflictSource, ReviewStatus
@@ -54,8 +54,8 @@ def stored_email(value: str | None) -> str:
 
 
 def email_domain(email: str | None) -> str:
-    value = stored_email(email)
-    return value.rsplit("@", 1)[1] if "@" in value else ""
+    """The domain as stored in the email_domain columns (incubator.accounts.models.domain_of), or ""."""
+    return domain_of(email) or ""
 
 
 def is_public_domain(domain: str) -> bool:
@@ -95,16 +95,31 @@ def reason_text(reason: ConflictReason) -> str:
 
 # --- Reading: who is conflicted with whom -------------------------------------------------------
 
-def _startup_people(startup_ids) -> list[tuple[int, int | None, str | None]]:
-    """(startup id, user id, e-mail) of everyone on these startups' teams: owner, co-founders with
-    edit rights, team members. One query; startup_ids is a list or a subquery."""
+def _startup_people(startup_ids, reviewers: dict[int, str]) -> list[tuple[int, int | None, str | None]]:
+    """(startup id, user id, e-mail) of the people on these startups' teams (owner, co-founders with
+    edit rights, team members) who may match one of these reviewers: by account, by address, or by
+    a private domain a reviewer has (indexed columns: addresses are stored lower-cased, with their
+    domain in email_domain). A superset of what _detected keeps, which decides. One query;
+    startup_ids is a list or a subquery."""
+    addresses = sorted({a for a in map(stored_email, reviewers.values()) if a})
+    domains = sorted({d for d in map(email_domain, addresses) if not is_public_domain(d)})
+    user_ids = sorted(reviewers)
+
+    def person(id_col, email_col, domain_col):
+        tests = [id_col.in_(user_ids), email_col.in_(addresses)]
+        if domains:
+            tests.append(domain_col.in_(domains))
+        return or_(*tests)
+
     owners = (select(Startup.id.label("startup_id"), User.id.label("user_id"), User.email.label("email"))
-              .join(User, User.id == Startup.owner_id).where(Startup.id.in_(startup_ids)))
+              .join(User, User.id == Startup.owner_id)
+              .where(Startup.id.in_(startup_ids), person(User.id, User.email, User.email_domain)))
     editors = (select(StartupCollaborator.startup_id, User.id, User.email)
                .join(User, User.id == StartupCollaborator.user_id)
-               .where(StartupCollaborator.startup_id.in_(startup_ids)))
+               .where(StartupCollaborator.startup_id.in_(startup_ids), person(User.id, User.email, User.email_domain)))
     members = (select(TeamMember.startup_id, TeamMember.user_id, TeamMember.email)
-               .where(TeamMember.startup_id.in_(startup_ids)))
+               .where(TeamMember.startup_id.in_(startup_ids),
+                      person(TeamMember.user_id, TeamMember.email, TeamMember.email_domain)))
     return [tuple(row) for row in db.session.execute(union_all(owners, editors, members))]
 
 
@@ -147,7 +162,7 @@ def conflict_map(reviewers: Iterable[User] | dict[int, str], startup_ids) -> dic
     emails = reviewers if isinstance(reviewers, dict) else {u.id: u.email for u in reviewers}
     if not emails:
         return {}
-    found = _detected(emails, _startup_people(startup_ids))
+    found = _detected(emails, _startup_people(startup_ids, emails))
     found.update(_stored(list(emails), startup_ids))
     return found
 
@@ -175,7 +190,7 @@ def detect_conflicts(target, *, reviewers: Iterable[User] | None = None) -> list
             select(ReviewerProfile).where(ReviewerProfile.program_id == program_id))] if program_id else []
     startup_ids = sorted({sid for _, sid in pairs})
     emails = {u.id: u.email for u in reviewers}
-    found = _detected(emails, _startup_people(startup_ids)) if emails and startup_ids else {}
+    found = _detected(emails, _startup_people(startup_ids, emails)) if emails and startup_ids else {}
     by_startup: dict[int, list[int]] = {}
     for app_id, sid in pairs:
         by_startup.setdefault(sid, []).append(app_id)
@@ -185,25 +200,25 @@ def detect_conflicts(target, *, reviewers: Iterable[User] | None = None) -> list
 def conflicted_startup_ids(reviewer: User) -> Select:
     """The startups this reviewer is conflicted with (stored or detected), as one SQL statement to
     use in any read: `.where(Application.startup_id.not_in(conflicted_startup_ids(user)))`. Pages
-    resolve it once per request instead: incubator.reviews.conflict_cache.conflicted_ids."""
+    resolve it once per request instead: incubator.reviews.reviewer_queries.visible_assignments."""
     email = stored_email(reviewer.email)
     domain = email_domain(email)
     private = not is_public_domain(domain)
 
-    def matches(email_col):
-        tests = [func.lower(email_col) == email]
-        if private:
-            tests.append(func.lower(email_col).endswith("@" + domain, autoescape=True))
-        return or_(*tests)
+    def matches(email_col, domain_col):
+        # Indexed equality (addresses are stored lower-cased, their domains in email_domain): a
+        # private domain covers the address itself.
+        return domain_col == domain if private else email_col == email
 
-    # The reviewer, or anyone with their address or private domain: one pass over users, then the
-    # owners and co-founders by their indexed user columns (no join of every startup to its owner).
-    people = select(User.id).where(or_(User.id == reviewer.id, matches(User.email)))
+    # The reviewer, or anyone with their address or private domain: the users by their indexed
+    # columns, then the owners and co-founders by their indexed user columns.
+    people = select(User.id).where(or_(User.id == reviewer.id, matches(User.email, User.email_domain)))
     return union(
         select(ConflictOfInterest.startup_id.label("startup_id")).where(ConflictOfInterest.reviewer_id == reviewer.id),
         select(Startup.id).where(Startup.owner_id.in_(people)),
         select(StartupCollaborator.startup_id).where(StartupCollaborator.user_id.in_(people)),
-        select(TeamMember.startup_id).where(or_(TeamMember.user_id == reviewer.id, matches(TeamMember.email))),
+        select(TeamMember.startup_id).where(or_(TeamMember.user_id == reviewer.id,
+                                                matches(TeamMember.email, TeamMember.email_domain))),
     )
 
 

@@ -5,8 +5,9 @@ import enum
 from datetime import date
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from incubator.accounts.models import domain_of, email_domain_default, stored_address
 from incubator.core.models import TimestampMixin
 from incubator.core.types import str_enum
 from incubator.extensions import db
@@ -82,13 +83,19 @@ class TeamMember(TimestampMixin, db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     email: Mapped[str | None] = mapped_column(String(254), index=True)
+    # Derived from email (domain_of), for conflict detection's indexed lookups.
+    email_domain: Mapped[str | None] = mapped_column(String(254), index=True, default=email_domain_default)
     role: Mapped[str] = mapped_column(String(80), nullable=False, default="")
     gender: Mapped[Gender] = mapped_column(str_enum(Gender, "gender"), nullable=False, default=Gender.UNDISCLOSED)
     birth_year: Mapped[int | None] = mapped_column(Integer)
 
     startup: Mapped[Startup] = relationship(back_populates="members")
 
-
+    @validates("email")
+    def _keep_email_domain(self, _key, value):
+        value = stored_address(value)
+        self.email_domain = domain_of(value)
+        return value
 
 
 class StartupCollaborator(TimestampMixin, db.Model):

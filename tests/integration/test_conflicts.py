@@ -177,3 +177,40 @@ def test_the_conflicts_page_runs_a_bounded_number_of_queries(client, program, ma
         body = client.get(url)
     assert body.status_code == 200 and "shares the e-mail domain corp.uz with the team" in text_of(body)
     assert large.count <= small.count
+
+
+def test_the_stored_email_domain_follows_every_write_and_detection_follows_it(app, program, manager):
+    """email_domain (indexed; detection looks people up by it) is set on every write: the ORM (new
+    rows, a changed or cleared address) and Core bulk inserts that leave it out."""
+    from sqlalchemy import insert
+
+    from incubator.accounts.models import User
+    from incubator.startups import services as startup_services
+    from incubator.startups.models import TeamMember
+
+    stage = make_stage(program)
+    boss, = add_reviewers(program, 1, emails=["boss@acme.uz"])
+    acme, = add_applications(stage, 1, prefix="Acme", members=[("N", "Nodira@ACME.uz ")])
+    member = _db.session.scalar(select(TeamMember).where(TeamMember.startup_id == acme.startup_id,
+                                                         TeamMember.name == "N"))
+    assert member.email_domain == "acme.uz"
+    assert conflicted_ids(boss) == {acme.startup_id}
+
+    startup_services.update_member(member, actor=acme.startup.owner, email="nodira@elsewhere.uz")
+    _db.session.commit()
+    assert _db.session.scalar(select(TeamMember.email_domain).where(TeamMember.id == member.id)) == "elsewhere.uz"
+    assert conflicted_ids(boss) == set() and not conflicts.is_conflicted(boss.id, acme.startup_id)
+    member.email = None
+    _db.session.commit()
+    assert _db.session.scalar(select(TeamMember.email_domain).where(TeamMember.id == member.id)) is None
+
+    boss.email = "Boss@Elsewhere.UZ"
+    _db.session.commit()
+    assert _db.session.scalar(select(User.email_domain).where(User.id == boss.id)) == "elsewhere.uz"
+    _db.session.execute(insert(TeamMember), [{"startup_id": acme.startup_id, "name": "Bulk",
+                                              "email": "bulk@ELSEWHERE.uz", "role": ""}])
+    _db.session.commit()
+    assert _db.session.scalar(select(TeamMember.email_domain).where(TeamMember.name == "Bulk")) == "elsewhere.uz"
+    assert conflicted_ids(boss) == {acme.startup_id}
+    found = {(rid, app_id): why.key for rid, app_id, why in conflicts.detect_conflicts(stage)}
+    assert found == {(boss.id, acme.id): "shared_domain"}

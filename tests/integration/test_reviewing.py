@@ -20,7 +20,9 @@ from incubator.applications.states import Status
 from incubator.core.timeutil import utcnow
 from incubator.notifications.models import Notification
 from incubator.programs.models import QuestionType, SeasonStatus
-from incubator.reviews.models import Assignment, AssignmentStatus, ConflictOfInterest, ConflictSource, Review
+from incubator.reviews.models import (
+    Assignment, AssignmentStatus, ConflictOfInterest, ConflictSource, Review, ReviewStatus,
+)
 from incubator.reviews.reminders import send_review_reminders
 from incubator.startups.models import Gender, Startup, TeamMember
 from incubator.storage import get_storage
@@ -459,6 +461,55 @@ def test_the_queue_page_runs_a_bounded_number_of_queries(client, db, world, logi
     with count_queries() as index_large:
         assert client.get("/review/").status_code == 200
     assert index_large.count <= 12
+
+
+def test_the_review_form_runs_a_bounded_number_of_queries(client, db, world, login):
+    login(world.reviewer)
+    first = world.assignments[0]
+    url = f"/review/assignments/{first.id}"
+    client.get(url)
+    db.session.expire_all()
+    with count_queries() as small:
+        assert client.get(url).status_code == 200
+    for n in range(12):
+        assign(db, world, add_application(db, world, name=f"Startup {n}", member_email=f"m{n}@x.uz"))
+    db.session.expire_all()
+    with count_queries() as large:
+        page = client.get(url)
+    assert page.status_code == 200 and "0 of 14 reviewed" in page.get_data(as_text=True)
+    assert large.count == small.count <= 12, (small.statements, large.statements)
+
+
+def test_what_a_reviewer_may_see_is_read_once_per_request_and_never_stale(app, db, world):
+    """reviewer_queries.visible_assignments is read once per request (every list, count and check
+    of the page filters on it), and read again as soon as the session holds a change to what the
+    rule reads, flushed or not, or rolls back."""
+    from incubator.reviews import reviewer_queries as rq
+
+    first, second = world.assignments
+    reviewer, stage = world.reviewer, world.stage
+    for row in (first, second, reviewer, stage):
+        db.session.refresh(row)  # loaded before counting (the fixtures' commits expired them)
+    with app.test_request_context("/"):
+        with count_queries() as reads:
+            assert list(rq.visible_assignments(reviewer, stage.id)) == [first.id, second.id]
+            assert rq.stage_progress(reviewer, stage) == rq.Progress(2, 0, 0)
+            assert rq.may_review(reviewer, first) and rq.next_unreviewed(reviewer, stage).id == first.id
+            assert rq.stage_for_reviewer(reviewer, stage.id).id == stage.id
+        assert len(reads.statements) == 2, reads.statements  # the assignments, then their applications
+
+        db.session.add(TeamMember(startup_id=first.application.startup_id, name="Rustam",
+                                  email=reviewer.email.upper(), role="Advisor"))  # not flushed yet
+        assert list(rq.visible_assignments(reviewer, stage.id)) == [second.id]
+        assert not rq.may_review(reviewer, first)
+        db.session.rollback()
+        assert list(rq.visible_assignments(reviewer, stage.id)) == [first.id, second.id]
+
+        db.session.add(Review(assignment_id=first.id, status=ReviewStatus.SUBMITTED, scores={"team": 3, "market": 4}))
+        assert rq.stage_progress(reviewer, stage) == rq.Progress(2, 1, 0)
+        assert rq.next_unreviewed(reviewer, stage).id == second.id
+        assert rq.next_unreviewed(reviewer, stage, after=second.id) is None
+        db.session.rollback()
 
 
 def test_the_api_list_runs_a_bounded_number_of_queries(client, db, world, token):

@@ -101,3 +101,22 @@ def test_decisions_are_announceable_and_storm_drafts_are_complete(bench_data):
         drafts = db.session.scalars(select(Application).where(Application.id.in_(ids["storm_application_ids"])))
         assert all(a.status == "draft" and submission_problems(a) == {} for a in drafts)
         db.session.remove()
+
+
+def test_every_stored_address_has_its_domain(bench_data):
+    """Conflict detection looks people up by email_domain: the generator fills it (the SQLite bulk
+    insert here; PostgreSQL's COPY gives the same rows, and a row without it gets the column's
+    default computed from the row's address, as a Core insert would)."""
+    from incubator.accounts.models import User, domain_of
+    from incubator.extensions import db
+    from incubator.startups.models import TeamMember
+    from bench.pgcopy import _RowContext
+
+    app, _ids = bench_data
+    with app.app_context():
+        for model in (User, TeamMember):
+            rows = db.session.execute(select(model.email, model.email_domain)).all()
+            assert rows and all(domain == domain_of(email) and domain for email, domain in rows)
+        db.session.remove()
+    default = TeamMember.__table__.c.email_domain.default
+    assert default.arg(_RowContext({"email": "Member@Agro-Bench.UZ"})) == "agro-bench.uz"

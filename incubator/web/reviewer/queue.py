@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from incubator.core.errors import DomainError, NotFound, RuleViolation
-from incubator.core.pagination import clamp, paginate
+from incubator.core.pagination import clamp
 from incubator.extensions import db
 from incubator.reviews import reviewer_queries as queries
 from incubator.reviews.reviewing import record_review, rubric
@@ -70,8 +70,8 @@ def stage_queue(stage_id: int):
     if state not in queries.FILTERS:
         state = "all"
     page, per_page = clamp(request.args.get("page"), request.args.get("per_page"), PER_PAGE)
-    assignments = paginate(queries.assignments_for(current_user, stage, state=None if state == "all" else state),
-                           page, per_page)
+    assignments = queries.assignment_page(current_user, stage, state=None if state == "all" else state, page=page,
+                                          per_page=per_page)
     return render_template("reviewer/assignment_list.html", stage=stage, season=stage.season,
                            assignments=assignments, state=state, filters=FILTER_LABELS,
                            progress=queries.stage_progress(current_user, stage),
