@@ -5,10 +5,10 @@ from celery import shared_task
 
 from incubator.applications.reminders import send_deadline_reminders
 from incubator.extensions import db
-from incubator.letters.dispatch import dispatch_batch
+from incubator.letters.queueing import requeue_unprepared, send_batch
 from incubator.reviews.reminders import send_review_reminders
 from incubator.selection.offers import expire_offers
-from incubator.notifications.delivery import deliver_notification, sweep_outbox
+from incubator.notifications.delivery import deliver_chunk, deliver_notification, sweep_outbox
 
 
 @shared_task(name="notifications.deliver", bind=True, acks_late=True, ignore_result=True)
@@ -22,10 +22,21 @@ def deliver(self, notification_id: int) -> str:
     return outcome.result
 
 
+@shared_task(name="notifications.deliver_chunk", bind=True, acks_late=True, ignore_result=True)
+def deliver_many(self, notification_ids: list[int]) -> dict:
+    try:
+        outcome = deliver_chunk(notification_ids)
+    finally:
+        db.session.remove()
+    for ids, countdown in outcome.requeue:  # letters to retry, or whose turn is not near yet
+        self.apply_async(kwargs={"notification_ids": ids}, countdown=countdown)
+    return outcome.counts()
+
+
 @shared_task(name="notifications.sweep", ignore_result=True)
 def sweep() -> dict:
     try:
-        return sweep_outbox()
+        return {**sweep_outbox(), **requeue_unprepared()}
     finally:
         db.session.remove()
 
@@ -41,7 +52,7 @@ def send_reminders() -> dict:
 @shared_task(name="letters.send_batch", acks_late=True, ignore_result=True)
 def send_letter_batch(batch_id: int) -> dict:
     try:
-        return dispatch_batch(int(batch_id))
+        return send_batch(int(batch_id))
     finally:
         db.session.remove()
 

@@ -12,7 +12,7 @@ from incubator.api.schemas import Text
 from incubator.core.converters import MAX_ID
 from incubator.extensions import db
 from incubator.jobs.services import job_state
-from incubator.letters import services
+from incubator.letters import queueing, services
 from incubator.letters.placeholders import LetterKind, placeholders_for
 from incubator.letters.templating import MAX_BODY_CHARS, MAX_SUBJECT_CHARS
 from incubator.programs.queries import program_for_manager, season_for_manager
@@ -112,8 +112,10 @@ def _selection(data) -> dict:
 @auth_required
 def send(data, season_id: int):
     """Preview (`dry_run: true`) or send the decision letters of a season: choose `event_ids`,
-    `application_ids` or `all_unsent: true`. Sending answers 202 with the job to poll; letters sent
-    before are not sent again."""
+    `application_ids` or `all_unsent: true`. Sending answers 202 with the job to poll (its total: the
+    letters not sent before; 0 and done when there are none); letters sent before are not sent again.
+    The letters are written by a worker: the job fails, and nothing is sent, if one cannot be (its
+    error lists them)."""
     user = current_api_user()
     season = season_for_manager(user, season_id)
     if data["dry_run"]:
@@ -129,7 +131,7 @@ def send(data, season_id: int):
                          "subject": letter.subject, "text": letter.text, "html": str(letter.html)}
                         for d, r, lang, letter in plan.samples],
         }))
-    batch, job = services.send_letters(season, actor=user, **_selection(data))
+    batch, job = queueing.send_letters(season, actor=user, **_selection(data))
     db.session.commit()
     return ({"job": job_state(job), "batch_id": batch.id}, 202,
             {"Location": url_for("api_jobs.get_job", job_id=job.id)})

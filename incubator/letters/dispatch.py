@@ -1,11 +1,14 @@
 """Handing a batch of letters to the workers at a steady rate, so a mail server is not flooded.
 
 `dispatch_batch` (the `letters.send_batch` task) gives each waiting letter of the batch its turn,
-`next_attempt_at = start + i / LETTER_RATE_PER_SECOND`, commits, and sends one `notifications.deliver`
-task per letter with the countdown to its turn. The turn is kept by the database as well as by the
-broker: delivery claims a row only once its `next_attempt_at` has come, so an early message cannot
-jump the queue, and the outbox sweep re-queues only rows whose turn is long past. The batch starts
-after the letters other batches have already lined up, so two batches sent at once share the rate.
+`next_attempt_at = start + i / LETTER_RATE_PER_SECOND` (one executemany UPDATE), commits, and sends one
+`notifications.deliver_chunk` task per chunk: the letters whose turns fall within CHUNK_WINDOW of the
+chunk's first turn, CHUNK_SIZE at most, with the countdown to that first turn. The chunk task sends
+each letter at its own turn (see `notifications.delivery`). The turn is kept by the database as well
+as by the broker: delivery claims a row only once its `next_attempt_at` has come, so an early message
+cannot jump the queue, and the outbox sweep re-queues only rows whose turn is long past. The batch
+starts after the letters other batches have already lined up, so two batches sent at once share the
+rate.
 
 Run twice (a redelivered message), it lines the remaining letters up again and sends their tasks
 again: delivery claims each row once, so nothing is sent twice."""
@@ -16,7 +19,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import ngettext
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from incubator.accounts.models import User
 from incubator.core.timeutil import utcnow
@@ -25,8 +28,10 @@ from incubator.jobs.models import Job
 from incubator.jobs.services import start_job
 from incubator.letters.models import LetterBatch, LetterBatchItem
 from incubator.letters.services import NOTIFICATION_KIND, letter_rate
+from incubator.notifications.delivery import CHUNK_SIZE, CHUNK_TASK
 from incubator.notifications.models import DeliveryStatus, Notification
-from incubator.notifications.services import DELIVER_TASK
+
+CHUNK_WINDOW = 1.0  # seconds of turns per chunk task: a worker sleeps at most this long between a chunk's turns
 
 
 def _queue_end(batch_id: int, now):
@@ -59,12 +64,13 @@ def dispatch_batch(batch_id: int) -> dict:
     if busy_until is not None and busy_until >= start:
         start = busy_until + step
     turns = [(note_id, start + i * step) for i, note_id in enumerate(ids)]
-    for note_id, due in turns:
+    if turns:
+        table = Notification.__table__
         db.session.execute(
-            update(Notification)
-            .where(Notification.id == note_id, Notification.status == DeliveryStatus.PENDING)
-            .values(next_attempt_at=due)
-            .execution_options(synchronize_session=False)
+            update(table)
+            .where(table.c.id == bindparam("note_id"), table.c.status == DeliveryStatus.PENDING)
+            .values(next_attempt_at=bindparam("due")),
+            [{"note_id": note_id, "due": due} for note_id, due in turns],
         )
     job = db.session.get(Job, batch.job_id) if batch.job_id else None
     if job is not None:
@@ -75,7 +81,19 @@ def dispatch_batch(batch_id: int) -> dict:
         start_job(job, message=message)
     db.session.commit()
     celery = current_app.extensions["celery"]
+    chunks = _chunks(turns, timedelta(seconds=CHUNK_WINDOW))
+    for chunk in chunks:
+        countdown = max(0.0, (chunk[0][1] - utcnow()).total_seconds())
+        celery.send_task(CHUNK_TASK, kwargs={"notification_ids": [note_id for note_id, _ in chunk]},
+                         countdown=countdown)
+    return {"batch_id": batch.id, "dispatched": len(turns), "rate": rate, "chunks": len(chunks)}
+
+
+def _chunks(turns: list, window: timedelta) -> list[list]:
+    """Consecutive turns grouped: a chunk ends at CHUNK_SIZE letters or `window` after its first turn."""
+    chunks: list[list] = []
     for note_id, due in turns:
-        countdown = max(0.0, (due - utcnow()).total_seconds())
-        celery.send_task(DELIVER_TASK, kwargs={"notification_id": note_id}, countdown=countdown)
-    return {"batch_id": batch.id, "dispatched": len(turns), "rate": rate}
+        if not chunks or len(chunks[-1]) >= CHUNK_SIZE or due - chunks[-1][0][1] >= window:
+            chunks.append([])
+        chunks[-1].append((note_id, due))
+    return chunks

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from incubator.core.models import TimestampMixin
@@ -26,8 +26,10 @@ class LetterTemplate(TimestampMixin, db.Model):
 
 
 class LetterBatch(TimestampMixin, db.Model):
-    """One "send the letters" action: which notifications it queued (each with its own dedupe key per
-    decision, so sending the same letters again queues nothing new)."""
+    """One "send the letters" action: what the manager chose (the decisions' events, or applications,
+    or every decision not announced yet), and, once the `letters.send_batch` task has prepared it
+    (`prepared_at`), which notifications it queued (each with its own dedupe key per decision, so
+    sending the same letters again queues nothing new)."""
 
     __tablename__ = "letter_batches"
 
@@ -35,6 +37,10 @@ class LetterBatch(TimestampMixin, db.Model):
     season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"), nullable=False, index=True)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
     include_feedback: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    event_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    application_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    all_unsent: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from incubator.extensions import db
 from incubator.jobs.models import Job, JobStatus
 from incubator.jobs.services import JobState, register_progress
-from incubator.letters.models import LetterBatchItem
+from incubator.letters.models import LetterBatch, LetterBatchItem
 from incubator.notifications.models import DeliveryStatus, Notification
 
 JOB_KIND = "letters.send"
@@ -64,6 +64,11 @@ def _job_progress(job: Job, state: JobState) -> JobState:
     """A letters job is done when none of its letters waits any more (sent or failed for good)."""
     if job.subject_type != SUBJECT_TYPE or job.subject_id is None:
         return state
+    batch = db.session.get(LetterBatch, job.subject_id)
+    if batch is not None and batch.prepared_at is None:  # the task is still writing the letters: all queued
+        result = {**state.result, "batch_id": job.subject_id, "total": job.total, "queued": job.total, "sent": 0,
+                  "failed": 0}
+        return replace(state, progress=0, result=result)
     progress = batch_progress(job.subject_id)
     status = state.status
     if progress.is_finished:

@@ -1,6 +1,7 @@
 """Decision letters: a program's templates (saved only when they render), a preview for a real
-application, and sending: one outbox row per recipient per decision, delivered later by the workers
-at LETTER_RATE_PER_SECOND (see `letters.dispatch`).
+application, the decisions chosen to announce (checked) and what sending them would do. Sending
+itself (one outbox row per recipient per decision, written by a task, then delivered by the workers
+at LETTER_RATE_PER_SECOND) is in `letters.queueing` and `letters.dispatch`.
 
 Which template a letter uses: the program's template of that kind in the recipient's language, else
 the program's template in its default language, else the default letter in the recipient's
@@ -13,27 +14,22 @@ from datetime import timedelta
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
 from incubator.accounts.policies import can_manage_program
-from incubator.applications.models import Application, ApplicationEvent
-from incubator.core.dispatch import enqueue_after_commit
-from incubator.core.errors import Conflict, NotAllowed, NotFound, RuleViolation
+from incubator.applications.models import Application
+from incubator.core.errors import NotAllowed, NotFound, RuleViolation
 from incubator.core.i18n import format_in_zone
 from incubator.core.timeutil import utcnow
 from incubator.extensions import db
-from incubator.jobs.services import create_job, finish_job
-from incubator.letters import progress
 from incubator.letters.defaults import default_templates
-from incubator.letters.models import LetterBatch, LetterBatchItem, LetterTemplate
+from incubator.letters.models import LetterTemplate
 from incubator.letters.placeholders import OFFER_KINDS, LetterKind, letter_context
-from incubator.letters.queries import Decision, decisions_for, feedback_for, letter_key
+from incubator.letters.queries import (
+    ApplicationRef, Decision, EventRef, OfferRef, Person, StartupRef, announceable_ids, decisions_for, feedback_for,
+)
 from incubator.letters.templating import RenderedLetter, render_letter, validate_template
-from incubator.notifications.services import queue_notification
-from incubator.programs.guards import ensure_not_closed
 from incubator.programs.models import Program, Season
 from incubator.selection.models import Offer
 
@@ -42,8 +38,7 @@ SEND_TASK = "letters.send_batch"
 DEFAULT_RATE = 5.0
 
 
-
-def _check_manager(actor, program: Program) -> None:
+def check_manager(actor, program: Program) -> None:
     if not can_manage_program(actor, program):
         raise NotAllowed()
 
@@ -123,7 +118,7 @@ def template_for_letter(program: Program, kind: LetterKind, locale: str, rows: d
 def save_template(program: Program, *, actor, kind, locale, subject: str, body: str) -> LetterTemplate:
     """Save the program's template of this kind and language, refused (RuleViolation on "subject"
     and "body", with the line) when it would not render."""
-    _check_manager(actor, program)
+    check_manager(actor, program)
     kind, locale = _kind(kind), _locale(locale)
     subject = (subject or "").replace("\r\n", "\n").strip()
     body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
@@ -148,7 +143,7 @@ def save_template(program: Program, *, actor, kind, locale, subject: str, body: 
 
 def delete_template(program: Program, *, actor, kind, locale) -> bool:
     """Go back to the default letter. True when there was a template of the program's own."""
-    _check_manager(actor, program)
+    check_manager(actor, program)
     kind, locale = _kind(kind), _locale(locale)
     row = db.session.scalar(select(LetterTemplate).where(
         LetterTemplate.program_id == program.id, LetterTemplate.kind == kind.value, LetterTemplate.locale == locale))
@@ -183,10 +178,10 @@ def links_for(application_ids) -> dict[int, Links]:
     return links
 
 
-def _values(decision: Decision, recipient, locale: str, feedback: list[str], links: Links | None) -> dict:
+def _values(season: Season, decision: Decision, recipient, locale: str, feedback: list[str],
+            links: Links | None) -> dict:
     application = decision.application
     links = links or links_for([application.id])[application.id]
-    season = application.season
     kind = decision.kind
     offer_deadline = ""
     if kind in OFFER_KINDS:
@@ -203,15 +198,19 @@ def _values(decision: Decision, recipient, locale: str, feedback: list[str], lin
     )
 
 
-def render_for(decision: Decision, recipient, *, locale: str, subject: str, body: str, feedback: list[str],
-               links: Links | None = None) -> RenderedLetter:
-    return render_letter(subject, body, _values(decision, recipient, locale, feedback, links))
+def render_for(season: Season, decision: Decision, recipient, *, locale: str, subject: str, body: str,
+               feedback: list[str], links: Links | None = None) -> RenderedLetter:
+    return render_letter(subject, body, _values(season, decision, recipient, locale, feedback, links))
 
 
-def _feedback(decisions: list[Decision], include: bool) -> dict:
+def feedback_key(decision: Decision) -> tuple[int, int | None]:
+    return decision.application.id, decision.stage.id if decision.stage else None
+
+
+def feedback_texts(decisions: list[Decision], include: bool) -> dict:
     if not include:
         return {}
-    return feedback_for((d.application.id, d.stage.id if d.stage else None) for d in decisions)
+    return feedback_for(feedback_key(d) for d in decisions)
 
 
 # --- Decisions and previews -----------------------------------------------------------------------
@@ -220,7 +219,7 @@ def _feedback(decisions: list[Decision], include: bool) -> dict:
 def letters_for(season: Season, *, actor, application_ids=None, event_ids=None, unsent_only: bool = False,
                 kind: str | None = None) -> list[Decision]:
     """The season's decisions to announce, each with its letter kind and whether it was sent."""
-    _check_manager(actor, season.program)
+    check_manager(actor, season.program)
     decisions = decisions_for(season, application_ids=application_ids, event_ids=event_ids)
     if unsent_only:
         decisions = [d for d in decisions if not d.is_sent]
@@ -246,28 +245,32 @@ def _stand_in(application: Application, kind: LetterKind) -> Decision:
     stage = next((s for s in stages if s.id == application.current_stage_id), stages[0] if stages else None)
     later = [s for s in stages if stage is not None and s.position > stage.position]
     offer = db.session.scalar(select(Offer).where(Offer.application_id == application.id))
-    event = ApplicationEvent(id=0, application_id=application.id, kind="preview",
-                             stage_id=stage.id if stage else None)
     startup = application.startup
-    return Decision(event=event, application=application, kind=kind, stage=stage,
-                    next_stage=later[0] if later else None, offer=offer,
-                    recipients=[startup.owner] + [c.user for c in startup.collaborators])
+    users = [startup.owner] + [c.user for c in startup.collaborators if c.user_id != startup.owner_id]
+    return Decision(
+        event=EventRef(0, application.id, "preview", stage.id if stage else None, None),
+        application=ApplicationRef(application.id, application.season_id, application.current_stage_id,
+                                   StartupRef(startup.id, startup.name, startup.owner_id)),
+        kind=kind, stage=stage, next_stage=later[0] if later else None,
+        offer=OfferRef(offer.id, offer.status, offer.deadline_at, offer.promoted_from_waitlist) if offer else None,
+        recipients=[Person(u.id, u.name, u.email, u.locale) for u in users])
 
 
-def preview(season: Season, target: ApplicationEvent | Application, *, actor, kind=None, locale: str | None = None,
+def preview(season: Season, target, *, actor, kind=None, locale: str | None = None,
             include_feedback: bool = True, subject: str | None = None, body: str | None = None) -> LetterPreview:
     """A letter rendered for a real application of the season, as its owner would read it.
 
-    `target` is a decision event or an application (its decision to announce when it has one).
+    `target` is an application (its decision to announce when it has one) or a decision event (an
+    ApplicationEvent, or a Decision's `event`).
     `kind` and `locale` default to the decision's kind and the owner's language; `subject` and
     `body` preview a template being edited instead of the one that would be used."""
-    _check_manager(actor, season.program)
-    if isinstance(target, ApplicationEvent):
-        found = decisions_for(season, event_ids=[target.id])
-        application = target.application
-    else:
+    check_manager(actor, season.program)
+    if isinstance(target, Application):
         application = target
         found = decisions_for(season, application_ids=[application.id])
+    else:
+        found = decisions_for(season, event_ids=[target.id])
+        application = db.session.get(Application, target.application_id)
     if application is None or application.season_id != season.id:
         raise NotFound()
     decision = found[0] if found else None
@@ -279,8 +282,8 @@ def preview(season: Season, target: ApplicationEvent | Application, *, actor, ki
     locale = locale if locale in current_app.config["LANGUAGES"] else recipient.locale
     if subject is None or body is None:
         subject, body, locale = template_for_letter(season.program, kind, locale, program_templates(season.program))
-    feedback = _feedback([source], include_feedback).get((application.id, source.stage.id if source.stage else None), [])
-    letter = render_for(source, recipient, locale=locale, subject=subject, body=body, feedback=feedback)
+    feedback = feedback_texts([source], include_feedback).get(feedback_key(source), [])
+    letter = render_for(season, source, recipient, locale=locale, subject=subject, body=body, feedback=feedback)
     return LetterPreview(letter=letter, kind=kind, locale=locale, application=application, recipient=recipient,
                          decision=decision, feedback_count=len(feedback))
 
@@ -288,25 +291,30 @@ def preview(season: Season, target: ApplicationEvent | Application, *, actor, ki
 # --- Sending --------------------------------------------------------------------------------------
 
 
-def _selected(season: Season, *, event_ids, application_ids, all_unsent: bool) -> list[Decision]:
+def chosen_filters(season: Season, *, event_ids=None, application_ids=None, all_unsent: bool = False) -> dict:
+    """The decisions chosen, as the filters of `decisions_for` ({} for every decision of the season),
+    once each id given is known to be one of the season's decisions to announce (else RuleViolation
+    naming the others). One query, restricted to the ids given (none for all_unsent)."""
     if all_unsent:
-        return [d for d in decisions_for(season) if not d.is_sent]
+        return {}
     if event_ids:
-        wanted = {int(i) for i in event_ids}
-        decisions = decisions_for(season, event_ids=wanted)
-        missing = wanted - {d.event.id for d in decisions}
-        field = "event_ids"
+        field, wanted = "event_ids", {int(i) for i in event_ids}
+        found = announceable_ids(season, event_ids=wanted)
     elif application_ids:
-        wanted = {int(i) for i in application_ids}
-        decisions = decisions_for(season, application_ids=wanted)
-        missing = wanted - {d.application.id for d in decisions}
-        field = "application_ids"
+        field, wanted = "application_ids", {int(i) for i in application_ids}
+        found = announceable_ids(season, application_ids=wanted)
     else:
         raise RuleViolation("event_ids", _l("Choose the decisions to announce."))
+    missing = wanted - found
     if missing:
         raise RuleViolation(field, _l("Not a decision of this season that can be announced: %(ids)s.",
                                       ids=", ".join(f"#{i}" for i in sorted(missing))))
-    return decisions
+    return {field: sorted(wanted)}
+
+
+def chosen_decisions(season: Season, filters: dict, *, all_unsent: bool = False) -> list[Decision]:
+    decisions = decisions_for(season, **filters)
+    return [d for d in decisions if not d.is_sent] if all_unsent else decisions
 
 
 @dataclass(frozen=True)
@@ -321,80 +329,19 @@ class LetterPlan:
 
 def plan_letters(season: Season, *, actor, event_ids=None, application_ids=None, all_unsent: bool = False,
                  include_feedback: bool = False, limit: int = 5) -> LetterPlan:
-    _check_manager(actor, season.program)
-    decisions = _selected(season, event_ids=event_ids, application_ids=application_ids, all_unsent=all_unsent)
+    check_manager(actor, season.program)
+    filters = chosen_filters(season, event_ids=event_ids, application_ids=application_ids, all_unsent=all_unsent)
+    decisions = chosen_decisions(season, filters, all_unsent=all_unsent)
     rows = program_templates(season.program)
     shown = decisions[:max(0, limit)]
-    feedback = _feedback(shown, include_feedback)
+    feedback = feedback_texts(shown, include_feedback)
     links = links_for(d.application.id for d in shown)
     samples = []
     for decision in shown:
         recipient = (decision.unsent_recipients or decision.recipients)[0]
         subject, body, lang = template_for_letter(season.program, decision.kind, recipient.locale, rows)
-        texts = feedback.get((decision.application.id, decision.stage.id if decision.stage else None), [])
         samples.append((decision, recipient, lang,
-                        render_for(decision, recipient, locale=lang, subject=subject, body=body, feedback=texts,
+                        render_for(season, decision, recipient, locale=lang, subject=subject, body=body,
+                                   feedback=feedback.get(feedback_key(decision), []),
                                    links=links[decision.application.id])))
     return LetterPlan(decisions=decisions, letters=sum(len(d.unsent_recipients) for d in decisions), samples=samples)
-
-
-def send_letters(season: Season, *, actor, event_ids=None, application_ids=None, all_unsent: bool = False,
-                 include_feedback: bool = False) -> tuple[LetterBatch, object]:
-    """Queue the letters of the chosen decisions: one outbox row per recipient, each with its dedupe
-    key (a letter queued before is not queued again), then, after commit, the `letters.send_batch`
-    task hands them to the workers at the configured rate. Every letter is rendered first: if one
-    cannot be, nothing is queued and the error says which (RuleViolation on "template")."""
-    _check_manager(actor, season.program)
-    ensure_not_closed(season, "letters")
-    decisions = _selected(season, event_ids=event_ids, application_ids=application_ids, all_unsent=all_unsent)
-    rows = program_templates(season.program)
-    feedback = _feedback(decisions, include_feedback)
-    links = links_for(d.application.id for d in decisions)
-    letters: list[tuple[Decision, object, str, RenderedLetter]] = []
-    errors: list[str] = []
-    for decision in decisions:
-        texts = feedback.get((decision.application.id, decision.stage.id if decision.stage else None), [])
-        for recipient in decision.unsent_recipients:
-            subject, body, lang = template_for_letter(season.program, decision.kind, recipient.locale, rows)
-            try:
-                letter = render_for(decision, recipient, locale=lang, subject=subject, body=body, feedback=texts,
-                                    links=links[decision.application.id])
-            except RuleViolation as exc:
-                detail = "; ".join(str(m) for messages in exc.errors.values() for m in messages)
-                errors.append(f"{decision.application.startup.name} ({decision.kind.label}, {lang}): {detail}")
-                continue
-            letters.append((decision, recipient, lang, letter))
-    if errors:
-        raise RuleViolation(errors={"template": errors[:20]})
-    batch = LetterBatch(season_id=season.id, include_feedback=bool(include_feedback), created_by_id=actor.id)
-    db.session.add(batch)
-    db.session.flush()
-    now, rate = utcnow(), letter_rate()
-    queued = 0
-    # The recipients were chosen a moment ago from the letters already queued (decision.sent_to); the
-    # dedupe key's unique index stops a letter queued by someone else since then.
-    try:
-        for decision, recipient, lang, letter in letters:
-            key = letter_key(decision.application.id, decision.event.id, recipient.id)
-            note = queue_notification(user=recipient, kind=NOTIFICATION_KIND, dedupe_key=key, context={"letter": letter},
-                                      link=links[decision.application.id].application, dispatch=False)
-            note.subject, note.locale = letter.subject, lang
-            # A provisional turn, so that even a lost `letters.send_batch` message leaves the sweep a paced queue.
-            note.next_attempt_at = now + timedelta(seconds=queued / rate)
-            db.session.add(LetterBatchItem(batch_id=batch.id, notification_id=note.id,
-                                           application_id=decision.application.id))
-            queued += 1
-        db.session.flush()
-    except IntegrityError:  # the same letters being sent by someone else at this very moment
-        raise Conflict(_l("These letters are being sent by someone else at this moment. Reload the page to see "
-                          "what was sent.")) from None
-    job = create_job(kind=progress.JOB_KIND, actor=actor, subject_type=progress.SUBJECT_TYPE, subject_id=batch.id,
-                     total=queued, message=ngettext("%(num)d letter to send.", "%(num)d letters to send.", queued))
-    batch.job_id = job.id
-    if queued:
-        enqueue_after_commit(db.session, SEND_TASK, batch_id=batch.id)
-    else:
-        finish_job(job, result={"batch_id": batch.id}, message=str(_l("Nothing new to send: these letters were "
-                                                                       "sent before.")))
-    db.session.flush()
-    return batch, job

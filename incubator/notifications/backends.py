@@ -1,12 +1,18 @@
-"""Mail backends: smtp (a real server), file (.eml files in instance/outbox/), memory (a list)."""
+"""Mail backends: smtp (a real server), file (.eml files in instance/outbox/), memory (a list).
+
+Each sends a prepared message (`incubator.notifications.mime.Mail`: the envelope and the bytes,
+nothing parsed or flattened again)."""
 from __future__ import annotations
 
 import os
 import smtplib
 import ssl
 import threading
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+
+from incubator.notifications.mime import Mail
 
 memory_outbox: list[EmailMessage] = []
 
@@ -19,24 +25,31 @@ class TransientFailure(Exception):
     """Try again later (4xx, a dropped connection, a timeout)."""
 
 
+class ConnectionFailure(TransientFailure):
+    """The server could not be reached or dropped the connection: the next messages would fail too."""
+
+
 class FileBackend:
     def __init__(self, config):
         self.folder = Path(config["MAIL_OUTBOX_DIR"])
 
-    def send(self, message: EmailMessage, name: str) -> None:
+    def _write(self, data: bytes, name: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         final = self.folder / f"{name}.eml"
         tmp = self.folder / f".{name}.eml.tmp"
-        tmp.write_bytes(bytes(message))
+        tmp.write_bytes(data)
         os.replace(tmp, final)
+
+    def send(self, message: Mail) -> None:
+        self._write(message.data, message.name)
 
 
 class MemoryBackend:
     def __init__(self, config):
         pass
 
-    def send(self, message: EmailMessage, name: str) -> None:
-        memory_outbox.append(message)
+    def send(self, message: Mail) -> None:
+        memory_outbox.append(message_from_bytes(message.data, policy=policy.default))
 
 
 class SMTPBackend:
@@ -82,16 +95,28 @@ class SMTPBackend:
             except Exception:
                 pass
 
-    def send(self, message: EmailMessage, name: str) -> None:
+    def send(self, message: Mail) -> None:
+        """sendmail with the prepared bytes: smtplib only escapes leading dots."""
+        def deliver(conn: smtplib.SMTP) -> None:
+            options: tuple[str, ...] = ()
+            if message.smtputf8:
+                conn.ehlo_or_helo_if_needed()
+                if not conn.has_extn("smtputf8"):
+                    raise PermanentFailure(f"the mail server cannot take the address {message.to!r} (no SMTPUTF8)")
+                options = ("SMTPUTF8", "BODY=8BITMIME")
+            conn.sendmail(message.sender, [message.to], message.data, mail_options=options)
+
+        self._send(deliver)
+
+    def _send(self, deliver) -> None:
         for attempt in (1, 2):
             try:
-                conn = self._connection()
-                conn.send_message(message)
+                deliver(self._connection())
                 return
             except smtplib.SMTPServerDisconnected as exc:
                 self._drop()
                 if attempt == 2:
-                    raise TransientFailure(f"SMTP server disconnected: {exc}") from exc
+                    raise ConnectionFailure(f"SMTP server disconnected: {exc}") from exc
             except smtplib.SMTPRecipientsRefused as exc:
                 self._reset_after_error()
                 codes = [code for code, _ in exc.recipients.values()]
@@ -106,7 +131,7 @@ class SMTPBackend:
                 raise PermanentFailure(f"{exc.smtp_code} {text}") from exc
             except (OSError, smtplib.SMTPException) as exc:
                 self._drop()
-                raise TransientFailure(f"{type(exc).__name__}: {exc}") from exc
+                raise ConnectionFailure(f"{type(exc).__name__}: {exc}") from exc
 
     def _reset_after_error(self) -> None:
         cached = getattr(self._local, "conn", None)

@@ -3,11 +3,14 @@ after the transaction commits."""
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from incubator.core.dispatch import enqueue_after_commit
 from incubator.core.timeutil import utcnow
@@ -78,6 +81,63 @@ def queue_notification(
     if via_email and dispatch:
         enqueue_after_commit(session, DELIVER_TASK, notification_id=note.id)
     return note
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One outbox row for `queue_many`: who, the dedupe key, and the template context (or the
+    bodies, already rendered)."""
+
+    user_id: int | None
+    to_email: str
+    locale: str                     # the row's language (Content-Language)
+    dedupe_key: str
+    context: dict = field(default_factory=dict)
+    link: str | None = None
+    subject: str | None = None      # instead of the kind's subject
+    layout_locale: str | None = None  # the language of the e-mail's frame, when not `locale` (the reader's)
+    next_attempt_at: datetime | None = None
+    body_text: str | None = None    # both given: used as they are, nothing rendered
+    body_html: str | None = None
+
+
+def render_bodies(kind: str, context: dict) -> tuple[str, str]:
+    """(text, html) of a kind's e-mail in the current locale (emails/<kind>.txt and .html)."""
+    return render_template(f"emails/{kind}.txt", **context), render_template(f"emails/{kind}.html", **context)
+
+
+def queue_many(kind: str, items: Sequence[Outgoing]) -> int:
+    """Render many outbox rows and write them in one executemany INSERT (the driver's own: one
+    statement prepared once, however many rows); returns how many. Look the rows up by their keys.
+
+    For a caller that has already left out the dedupe keys queued before (with one query): a key
+    queued since then makes the INSERT fail (IntegrityError), and the caller's transaction decides.
+    The rows wait for the caller to dispatch them (paced bulk sends; the outbox sweep picks them up
+    otherwise)."""
+    if not items:
+        return 0
+    by_locale: dict[str, list[int]] = defaultdict(list)
+    for i, item in enumerate(items):
+        by_locale[item.layout_locale or item.locale].append(i)
+    now = utcnow()
+    rows: list[dict] = [{}] * len(items)
+    for locale, positions in by_locale.items():
+        with force_locale(locale):
+            default_subject = str(subject_for(kind))
+            for i in positions:
+                item = items[i]
+                subject = item.subject or default_subject
+                text, html = item.body_text, item.body_html
+                if text is None or html is None:
+                    text, html = render_bodies(kind, {"link": item.link, **item.context, "subject": subject})
+                rows[i] = dict(
+                    user_id=item.user_id, kind=kind, dedupe_key=item.dedupe_key, to_email=item.to_email,
+                    locale=item.locale, via_email=True, via_inapp=True, subject=subject, body_text=text,
+                    body_html=html, link=item.link, message_id=new_message_id(), status=DeliveryStatus.PENDING,
+                    attempts=0, next_attempt_at=item.next_attempt_at or now, created_at=now,
+                )
+    db.session.execute(insert(Notification.__table__), rows)
+    return len(rows)
 
 
 def mark_read(note: Notification, *, actor, at: datetime | None = None) -> None:

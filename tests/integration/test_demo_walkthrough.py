@@ -20,6 +20,7 @@ from incubator.programs.models import Season
 from incubator.reviews.models import Assignment, AssignmentStatus
 from incubator.selection.models import Offer, OfferStatus, WaitlistEntry
 from tests.support.factories_fixtures import bearer
+from tests.support.letters import run_send_batches
 
 AUTUMN = "season-3-autumn-2025"
 REVIEWERS = [f"reviewer{i}@example.org" for i in range(1, 11)]
@@ -98,6 +99,7 @@ def test_the_demo_season_goes_from_submissions_to_offers_and_letters_through_the
     assert preview.status_code == 200 and preview.json["letters"] > 0 and preview.json["samples"]
     sent = client.post(f"/api/v1/seasons/{season_id}/letters", json={"all_unsent": True}, headers=manager)
     assert sent.status_code == 202, sent.json
+    assert sent.json["batch_id"] in run_send_batches()  # what a worker does with the task the request queued
     job = client.get(f"/api/v1/jobs/{sent.json['job']['id']}", headers=manager)
     assert job.status_code == 200 and job.json["total"] == preview.json["letters"]
     batch = _db.session.get(LetterBatch, sent.json["batch_id"])
@@ -198,6 +200,7 @@ def test_the_demo_season_goes_the_same_way_in_the_web_pages(client, demo, login_
     assert "Send the letters?" in confirm
     sent = post_form(url, {"all_unsent": "yes", "action": "send"}, token_from=url)
     assert sent.status_code == 302 and "/letter-batches/" in sent.headers["Location"]
+    assert run_send_batches()  # what a worker does with the task the request queued
     progress = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert 'id="letter-progress"' in progress
     assert _db.session.scalar(select(func.count()).select_from(Notification).where(

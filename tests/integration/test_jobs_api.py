@@ -10,7 +10,7 @@ from incubator.accounts.models import Role
 from incubator.core.timeutil import utcnow
 from incubator.extensions import db
 from incubator.jobs.services import create_job, finish_job
-from incubator.letters.dispatch import dispatch_batch
+from incubator.letters.queueing import send_batch
 from incubator.notifications.delivery import deliver_notification
 from incubator.notifications.models import Notification
 from tests.support import broker, clock
@@ -36,7 +36,7 @@ def test_sending_letters_answers_202_with_a_job_that_follows_the_delivery(client
     assert job["result"] == {"batch_id": response.json["batch_id"], "total": 3, "queued": 3, "sent": 0, "failed": 0}
 
     broker.purge()
-    dispatch_batch(response.json["batch_id"])  # what the letters.send_batch task does
+    send_batch(response.json["batch_id"])  # what the letters.send_batch task does
     broker.purge()
     polled = client.get(f"/api/v1/jobs/{job['id']}", headers=headers)
     assert polled.status_code == 200 and polled.json["status"] == "running" and polled.json["started_at"]

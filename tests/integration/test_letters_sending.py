@@ -1,5 +1,9 @@
 """Announcing decisions: which decisions can be announced and with which letter, one outbox row per
-recipient in their language, nothing sent twice, the pages (choose, sample, confirm, progress)."""
+recipient in their language, nothing sent twice, the pages (choose, sample, confirm, progress).
+
+The request records the choice (a batch and its job, and the letters still to send); the
+`letters.send_batch` task it publishes writes the letters: the tests take that message from the
+real broker and run the task here (tests.support.letters.run_send_batches)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,6 +20,7 @@ from incubator.letters import services
 from incubator.letters.dispatch import dispatch_batch
 from incubator.letters.models import LetterBatch, LetterBatchItem
 from incubator.letters.progress import batch_progress
+from incubator.letters.queueing import send_letters
 from incubator.notifications.delivery import deliver_notification
 from incubator.notifications.models import DeliveryStatus, Notification
 from tests.support import broker, clock
@@ -23,13 +28,18 @@ from tests.support import factories as f
 from tests.support.factories_fixtures import bearer
 from tests.support.journey import add_cofounder
 from tests.support.letters import (
-    application_in_review, decide, offer_for, rejected_applications, review, season_with_stages,
+    application_in_review, decide, offer_for, rejected_applications, review, run_send_batches, season_with_stages,
 )
 from tests.support.queries import count_queries
 
 
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture(autouse=True)
+def _empty_broker(app):
+    broker.purge()  # the tasks earlier tests published
 
 
 @pytest.fixture
@@ -88,8 +98,9 @@ def test_one_letter_per_recipient_in_their_language_and_never_twice(app, manager
                            "{% for item in feedback %}- {{ item }}\n{% endfor %}")
     db.session.commit()
 
-    batch, job = services.send_letters(season, actor=manager, event_ids=[event.id], include_feedback=True)
+    batch, job = send_letters(season, actor=manager, event_ids=[event.id], include_feedback=True)
     db.session.commit()
+    assert run_send_batches(dispatch=False) == [batch.id]
     notes = {n.user_id: n for n in db.session.scalars(select(Notification))}
     assert set(notes) == {application.startup.owner_id, cofounder.id}
     owner_note, cofounder_note = notes[application.startup.owner_id], notes[cofounder.id]
@@ -104,32 +115,37 @@ def test_one_letter_per_recipient_in_their_language_and_never_twice(app, manager
     assert (job.total, job.kind, job.subject_id) == (2, "letters.send", batch.id)
     assert batch.job_id == job.id and _count(LetterBatchItem) == 2
 
-    again, again_job = services.send_letters(season, actor=manager, event_ids=[event.id], include_feedback=True)
+    again, again_job = send_letters(season, actor=manager, event_ids=[event.id], include_feedback=True)
     db.session.commit()
-    assert _count(Notification) == 2 and again_job.total == 0 and again_job.status == "done"
-    assert services.send_letters(season, actor=manager, all_unsent=True)[1].total == 0
+    assert again_job.total == 0 and again_job.status == "done" and "sent before" in again_job.message
+    assert run_send_batches() == [] and _count(Notification) == 2  # nothing to prepare: no task published
+    assert send_letters(season, actor=manager, all_unsent=True)[1].total == 0
     # A co-founder who joined later gets the letter; the others do not get it again.
     late = f.UserFactory(name="Late Cofounder", locale="uz")
     add_cofounder(application.startup, late)
     decision = services.letters_for(season, actor=manager)[0]
     assert decision.is_partly_sent and [u.id for u in decision.unsent_recipients] == [late.id]
-    _, job3 = services.send_letters(season, actor=manager, all_unsent=True)
+    _, job3 = send_letters(season, actor=manager, all_unsent=True)
     db.session.commit()
-    assert job3.total == 1 and _count(Notification) == 3
+    assert job3.total == 1
+    run_send_batches(dispatch=False)
+    assert _count(Notification) == 3
 
 
 def test_choosing_something_that_is_not_an_announceable_decision_is_refused(app, manager, season_setup):
     season, screening, _ = season_setup
     pending = application_in_review(season, screening, name="Still in review")
     with pytest.raises(RuleViolation) as caught:
-        services.send_letters(season, actor=manager, application_ids=[pending.id])
+        send_letters(season, actor=manager, application_ids=[pending.id])
     assert "application_ids" in caught.value.errors
+    assert caught.value.errors["application_ids"] == [
+        f"Not a decision of this season that can be announced: #{pending.id}."]
     with pytest.raises(RuleViolation):
-        services.send_letters(season, actor=manager)
+        send_letters(season, actor=manager)
     other_season, other_stage, _ = season_with_stages(f.ProgramFactory(), name="Other")
     [(_, foreign_event)] = rejected_applications(other_season, other_stage, 1)
     with pytest.raises(RuleViolation):
-        services.send_letters(season, actor=manager, event_ids=[foreign_event.id])
+        send_letters(season, actor=manager, event_ids=[foreign_event.id])
     assert _count(Notification) == 0 and _count(LetterBatch) == 0
 
 
@@ -137,8 +153,9 @@ def test_the_batch_is_delivered_at_the_configured_rate(app, manager, season_setu
     season, screening, _ = season_setup
     rejected_applications(season, screening, 6)
     app.config["LETTER_RATE_PER_SECOND"] = 2
-    batch, job = services.send_letters(season, actor=manager, all_unsent=True)
+    batch, job = send_letters(season, actor=manager, all_unsent=True)
     db.session.commit()
+    run_send_batches(dispatch=False)
     broker.purge()
     start = utcnow()
     assert dispatch_batch(batch.id)["dispatched"] == 6
@@ -178,6 +195,11 @@ def test_the_season_page_choose_sample_confirm_send_and_progress(client, login, 
     assert sent.status_code == 302
     batch = db.session.scalar(select(LetterBatch))
     assert sent.headers["Location"].endswith(f"/manage/letter-batches/{batch.id}")
+    writing = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "2 letters are on their way." in writing and "Writing the letters…" in writing
+    assert "2 letters to send." in writing and 'hx-trigger="every 2s"' in writing
+    assert _count(Notification) == 0  # the task writes them
+    run_send_batches()
     assert _count(Notification) == 2
     progress = client.get(f"/manage/letter-batches/{batch.id}")
     html = progress.get_data(as_text=True)
@@ -190,15 +212,18 @@ def test_the_season_page_choose_sample_confirm_send_and_progress(client, login, 
     finished = client.get(f"/manage/letter-batches/{batch.id}").get_data(as_text=True)
     assert "hx-trigger" not in finished and '<dd class="col-sm-9" id="count-sent">2</dd>' in finished
     assert "Sent" in client.get(path).get_data(as_text=True)
-    again = post_form(path, {"event_ids": chosen, "action": "send"}, token_from=path)
-    assert again.status_code == 302 and _count(Notification) == 2
+    again = post_form(path, {"event_ids": chosen, "action": "send"}, token_from=path, follow_redirects=True)
+    html = again.get_data(as_text=True)
+    assert again.status_code == 200 and "Nothing new to send: these letters were sent before." in html
+    assert "Finished." in html and "hx-trigger" not in html
+    assert run_send_batches() == [] and _count(Notification) == 2
 
 
 def test_the_season_pages_are_kept_to_the_programs_managers(client, login, post_form, make_user, founder,
                                                             season_setup, manager):
     season, screening, _ = season_setup
     rejected_applications(season, screening, 1)
-    batch, _ = services.send_letters(season, actor=manager, all_unsent=True)
+    batch, _ = send_letters(season, actor=manager, all_unsent=True)
     db.session.commit()
     outsider = make_user(email="other.manager@example.org")
     f.grant(outsider, f.ProgramFactory(name="FoundHer"), Role.MANAGER)
@@ -246,3 +271,4 @@ def test_api_dry_run_previews_and_sends_nothing(client, api_token, manager, seas
     assert _count(Notification) == 0 and _count(LetterBatch) == 0
     refused = client.post(f"/api/v1/seasons/{season.id}/letters", json={"dry_run": True}, headers=headers)
     assert refused.status_code == 422 and "event_ids" in refused.json["errors"]
+

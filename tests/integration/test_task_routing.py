@@ -8,6 +8,7 @@ import pytest
 
 ROUTES = {
     "notifications.deliver": "mail",
+    "notifications.deliver_chunk": "mail",
     "notifications.sweep": "mail",
     "reports.compile": "reports",
     "letters.send_batch": "default",

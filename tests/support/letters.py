@@ -1,9 +1,12 @@
 """Scenarios for decision letters: a season with two stages, applications in review, decisions
 written the way the timeline records them (an ApplicationEvent and the application's new status),
-reviews with feedback and private notes, offers."""
+reviews with feedback and private notes, offers; and running the `letters.send_batch` messages the
+requests published, in the test's process (what a worker does)."""
 from __future__ import annotations
 
 from datetime import timedelta
+
+from flask import current_app
 
 from incubator.applications.models import Application, ApplicationEvent
 from incubator.applications.states import Status
@@ -76,3 +79,42 @@ def rejected_applications(season, stage, n: int, *, prefix="Startup"):
         application = application_in_review(season, stage, name=f"{prefix} {i:03d}")
         out.append((application, decide(application, Status.REJECTED, stage=stage)))
     return out
+
+
+SEND_TASK = "letters.send_batch"
+
+
+def published_batches(queue: str = "default") -> list[int]:
+    """Take the `letters.send_batch` messages waiting in the real broker (others are put back):
+    the batch ids they carry, in order."""
+    celery = current_app.extensions["celery"]
+    found, others = [], []
+    with celery.connection_for_read() as conn:
+        channel = conn.default_channel
+        while (message := channel.basic_get(queue, no_ack=False)) is not None:
+            if message.headers.get("task") == SEND_TASK:
+                _args, kwargs, _embed = message.decode()
+                found.append(int(kwargs["batch_id"]))
+                message.ack()
+            else:
+                others.append(message)
+        for message in others:
+            message.reject(requeue=True)
+    return found
+
+
+def run_send_batches(*, dispatch: bool = True) -> list[int]:
+    """Run the `letters.send_batch` tasks published so far, here: prepare each batch and (unless
+    dispatch=False) dispatch it, whose delivery tasks are then purged (the tests deliver in turn).
+    Returns the batch ids."""
+    from incubator.letters.queueing import prepare_batch, send_batch
+    from tests.support import broker
+
+    ids = published_batches()
+    for batch_id in ids:
+        if dispatch:
+            send_batch(batch_id)
+        else:
+            prepare_batch(batch_id)
+    broker.purge("mail")
+    return ids

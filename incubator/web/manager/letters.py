@@ -15,7 +15,8 @@ from incubator.applications.states import Status
 from incubator.core.errors import DomainError, RuleViolation
 from incubator.core.pagination import clamp, paginate
 from incubator.extensions import db
-from incubator.letters import services
+from incubator.jobs.models import Job
+from incubator.letters import queueing, services
 from incubator.letters.forms import LetterTemplateForm
 from incubator.letters.models import LetterBatch, LetterBatchItem
 from incubator.letters.placeholders import LetterKind, placeholders_for
@@ -137,7 +138,7 @@ def _chosen() -> dict:
 
 def _season_page(season, *, chosen: dict | None = None, sample=None, status: int = 200):
     page_n, per_page = clamp(request.args.get("page"), request.args.get("per_page"), 100)
-    page = paginate(decision_events(season), page_n, per_page)
+    page = paginate(decision_events(season), page_n, per_page, scalars=False)
     page.items = load_decisions(season, page.items)
     batches = db.session.scalars(select(LetterBatch).where(LetterBatch.season_id == season.id)
                                  .order_by(LetterBatch.id.desc()).limit(10)).all()
@@ -156,7 +157,7 @@ def season_letters(season_id: int):
     action = request.form.get("action")
     try:
         if action == "send":
-            batch, job = services.send_letters(season, actor=current_user, **chosen)
+            batch, job = queueing.send_letters(season, actor=current_user, **chosen)
             db.session.commit()
             if job.total:
                 flash(ngettext("%(num)d letter is on its way.", "%(num)d letters are on their way.", job.total),
@@ -191,8 +192,9 @@ def letter_batch(batch_id: int):
     batch = get_or_404(LetterBatch, batch_id)
     season = season_for_manager(current_user, batch.season_id)
     counts = batch_progress(batch.id)
+    job = db.session.get(Job, batch.job_id) if batch.job_id else None
     if request.headers.get("HX-Request"):
-        return render_template("manager/_letter_progress.html", batch=batch, counts=counts)
+        return render_template("manager/_letter_progress.html", batch=batch, counts=counts, job=job)
     failed = db.session.execute(
         select(Notification, Application)
         .join(LetterBatchItem, LetterBatchItem.notification_id == Notification.id)
@@ -201,4 +203,5 @@ def letter_batch(batch_id: int):
         .options(selectinload(Application.startup))
         .order_by(Notification.id).limit(50)
     ).all()
-    return render_template("manager/letter_batch.html", batch=batch, season=season, counts=counts, failed=failed)
+    return render_template("manager/letter_batch.html", batch=batch, season=season, counts=counts, failed=failed,
+                           job=job)
