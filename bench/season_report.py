@@ -4,11 +4,13 @@ needs, at 5,000 and 20,000 applications (issue 6: <= 10 s and <= 400 MB at 20,00
     .venv/bin/python -m bench.season_report                       # 5,000 and 20,000
     .venv/bin/python -m bench.season_report --applications 5000 --repeat 2 --json out.json
     .venv/bin/python -m bench.season_report --dataset bench       # bench/generate.py's season
+    .venv/bin/python -m bench.season_report --dataset bench --database-url "$TEST_DATABASE_URL"   # PostgreSQL
 
 For each scale it builds a season on a fresh SQLite database in its own process (by default
 tests/support/report_large.py: 2 stages, 2 reviews each, 40 reviewers; with `--dataset bench`,
 bench/generate.py's main season: 3 stages, 3 reviews at stage 1, 150 to 300 reviewers), then
-compiles one report in a FRESH process, as a worker would
+compiles one report in a FRESH process, as a worker would: WeasyPrint preloaded first, as the reports
+worker does when it starts (workers/app.py; `--no-preload` for a cold process), then
 (incubator.reports.pipeline.compile_report: figures, charts + HTML, PDF, XLSX, CSVs, saving), and
 prints the wall and CPU time of each step, the total, and the process's peak RSS (getrusage
 ru_maxrss: the high-water mark of the whole process, the app's import included) next to its RSS
@@ -30,9 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS, TARGET_MB = 10.0, 400
 
 
-def _environment(directory: str) -> dict:
+def _environment(directory: str, database_url: str | None = None) -> dict:
     env = dict(os.environ)
-    env.update(APP_ENV="testing", INSTANCE_PATH=directory, DATABASE_URL=f"sqlite:///{directory}/report.db",
+    env.update(APP_ENV="testing", INSTANCE_PATH=directory, DATABASE_URL=database_url or f"sqlite:///{directory}/report.db",
                MAIL_BACKEND="memory", PYTHONPATH=str(ROOT))
     return env
 
@@ -66,6 +68,10 @@ def build(applications: int, dataset: str) -> None:
         ids = generate(applications, database_url=os.environ["DATABASE_URL"], app=_app()[0])
         print(json.dumps({"season_id": ids["season_id"], "build_seconds": round(time.perf_counter() - started, 2)}))
         return
+    if os.environ["DATABASE_URL"].startswith("postgresql"):
+        from bench.generate import reset_postgres
+
+        reset_postgres(os.environ["DATABASE_URL"])  # a throw-away database (its name says bench or test)
     app, upgrade = _app()
     with app.app_context():
         upgrade()
@@ -78,7 +84,7 @@ def build(applications: int, dataset: str) -> None:
         print(json.dumps({"season_id": season.id, "build_seconds": round(time.perf_counter() - started, 2)}))
 
 
-def measure(season_id: int) -> None:
+def measure(season_id: int, preload: bool = True, locale: str = "en") -> None:
     app, _upgrade = _app()
     with app.app_context():
         from incubator.extensions import db
@@ -87,10 +93,15 @@ def measure(season_id: int) -> None:
         from incubator.reports.pipeline import compile_report
         from incubator.reports.services import request_report
 
-        report = request_report(db.session.get(Season, season_id), actor=None, locale="en")
+        report = request_report(db.session.get(Season, season_id), actor=None, locale=locale)
         db.session.commit()
         report_id = report.id
         db.session.expunge_all()
+        preload_seconds = None
+        if preload:  # as the reports worker does when it starts (workers/app.py)
+            from incubator.reports.render_pdf import preload as preload_pdf
+
+            preload_seconds = round(preload_pdf(), 2)
         idle = _rss_mb()
         load = os.getloadavg()
         wall, cpu = time.perf_counter(), time.process_time()
@@ -103,7 +114,7 @@ def measure(season_id: int) -> None:
             "status": str(report.status), "wall": round(wall, 2), "cpu": round(cpu, 2),
             "steps": result.get("seconds", {}), "steps_cpu": result.get("cpu_seconds", {}),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-            "rss_before_mb": round(idle), "load_before": [round(x, 2) for x in load],
+            "rss_before_mb": round(idle), "preload_seconds": preload_seconds, "load_before": [round(x, 2) for x in load],
             "load_after": [round(x, 2) for x in os.getloadavg()], "files": files}))
 
 
@@ -125,8 +136,9 @@ def _line(scale: int, run: dict) -> str:
     parts = ", ".join(f"{name} {steps[name]:.2f}" + (f"/{cpu[name]:.2f}" if name in cpu else "")
                       for name in steps)
     met = run["wall"] <= TARGET_SECONDS and run["peak_rss_mb"] <= TARGET_MB
+    preload = f", WeasyPrint preloaded in {run['preload_seconds']:.2f} s" if run.get("preload_seconds") else ""
     return (f"{scale:>6,}  total {run['wall']:6.2f} s wall / {run['cpu']:6.2f} s CPU   peak RSS {run['peak_rss_mb']} MB "
-            f"(before compiling {run['rss_before_mb']} MB)   load {run['load_before'][0]:.2f} -> "
+            f"(before compiling {run['rss_before_mb']} MB{preload})   load {run['load_before'][0]:.2f} -> "
             f"{run['load_after'][0]:.2f}   {'meets' if met else 'MISSES'} <= {TARGET_SECONDS:.0f} s, "
             f"<= {TARGET_MB} MB\n        steps (s wall/CPU): {parts}\n        files (bytes): {run['files']}")
 
@@ -137,6 +149,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="compilations per scale (each in a fresh process)")
     parser.add_argument("--dataset", choices=("large", "bench"), default="large",
                         help="tests/support/report_large.py (default) or bench/generate.py")
+    parser.add_argument("--database-url", help="a throw-away PostgreSQL database (its name must contain bench or "
+                        "test: it is emptied), e.g. $TEST_DATABASE_URL from scripts/services.sh; default: a fresh "
+                        "SQLite file per scale")
+    parser.add_argument("--no-preload", action="store_true",
+                        help="do not preload WeasyPrint before compiling (the reports worker does, workers/app.py)")
+    parser.add_argument("--locale", default="en", choices=("en", "ru", "uz"))
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--build", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
@@ -144,18 +162,22 @@ def main() -> None:
     if args.build:
         return build(args.build, args.dataset)
     if args.measure:
-        return measure(args.measure)
+        return measure(args.measure, preload=not args.no_preload, locale=args.locale)
 
-    print(f"season report ({args.dataset} dataset): {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f} at the start; "
+    mode = "cold" if args.no_preload else "WeasyPrint preloaded as the reports worker does"
+    print(f"season report ({args.dataset} dataset, {'PostgreSQL' if args.database_url else 'SQLite'}, {mode}): "
+          f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f} at the start; "
           "wall/CPU seconds per step; peak RSS of the compiling process (ru_maxrss)")
     results = []
     for scale in args.applications:
         with tempfile.TemporaryDirectory(prefix="bench-report-") as directory:
-            env = _environment(directory)
+            env = _environment(directory, args.database_url)
             built = _child(["--build", str(scale), "--dataset", args.dataset], env)
+            options = ["--locale", args.locale] + (["--no-preload"] if args.no_preload else [])
             for _ in range(args.repeat):
-                run = _child(["--measure", str(built["season_id"])], env)
-                run.update(scale=scale, dataset=args.dataset, build_seconds=built["build_seconds"])
+                run = _child(["--measure", str(built["season_id"]), *options], env)
+                run.update(scale=scale, dataset=args.dataset, build_seconds=built["build_seconds"],
+                           database="postgresql" if args.database_url else "sqlite")
                 results.append(run)
                 print(_line(scale, run), flush=True)
     if args.json:

@@ -3,9 +3,9 @@ incubator.reports.figures_types; the renderers (HTML, PDF, XLSX, CSV) never quer
 Every label is translated into the report's language.
 
 Queries are bulk and bounded whatever the season's size (and the number of stages): the
-applications with their startups, the team members, the stages with their criteria, the submitted
-reviews of all stages, the active assignments, the offers, the waitlist, the reviewer names, and the
-outcomes.
+applications with their startups, the team members, the stages with their criteria, the active
+assignments of all stages with their submitted reviews, the offers, the waitlist, the reviewer names,
+and the outcomes.
 
 Definitions (each is documented where it is computed; the fixture season in
 tests/support/report_fixture.py works them out by hand):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from incubator.applications.models import Application
 from incubator.extensions import db
 from incubator.programs.models import Season, Stage
-from incubator.startups.models import Startup, TeamMember
+from incubator.startups.models import Gender, Startup, TeamMember
 
 
 def rounded(value: float | None, places: int) -> float | None:
@@ -58,6 +58,7 @@ class StartupFacts:
     sector: str
     stage: str
     members: list[Member]
+    women_led: bool = False  # at least one woman in the team
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,20 +90,23 @@ def load_season(season: Season) -> SeasonData:
                    Startup.sector, Startup.stage)
             .join(Startup, Startup.id == Application.startup_id)
             .where(Application.season_id == season.id).order_by(Application.id))
-    rows = db.session.execute(stmt).all()
+    connection = db.session.connection()  # plain rows: no ORM bookkeeping for tens of thousands of them
+    rows = connection.execute(stmt).all()
     startup_ids = select(Application.startup_id).where(Application.season_id == season.id)
     members: dict[int, list[Member]] = {}
-    for startup_id, name, gender, birth_year in db.session.execute(
+    for startup_id, name, gender, birth_year in connection.execute(
             select(TeamMember.startup_id, TeamMember.name, TeamMember.gender, TeamMember.birth_year)
-            .where(TeamMember.startup_id.in_(startup_ids)).order_by(TeamMember.id)):
+            .where(TeamMember.startup_id.in_(startup_ids)).order_by(TeamMember.id)).all():
         members.setdefault(startup_id, []).append(Member(name, gender, birth_year))
     startups: dict[int, StartupFacts] = {}
     apps = []
     for app_id, status, stage_id, submitted, decided, s_id, name, region, country, sector, st_stage in rows:
         startup = startups.get(s_id)
         if startup is None:
+            team = members.get(s_id, [])
             startup = startups[s_id] = StartupFacts(s_id, name, region, country, sector,
-                                                    getattr(st_stage, "value", st_stage), members.get(s_id, []))
+                                                    getattr(st_stage, "value", st_stage), team,
+                                                    any(m.gender == Gender.FEMALE for m in team))
         apps.append(AppFacts(app_id, getattr(status, "value", status), stage_id, submitted, decided, startup))
     stages = list(db.session.scalars(select(Stage).where(Stage.season_id == season.id)
                                      .options(selectinload(Stage.criteria)).order_by(Stage.position)))

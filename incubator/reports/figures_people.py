@@ -16,7 +16,7 @@ from incubator.reports.figures_common import AppFacts, SeasonData
 from incubator.reports.figures_suppression import suppress
 from incubator.reports.figures_types import DemographicRow, DemographicTable
 from incubator.startups.labels import REGION_LABELS, SECTOR_LABELS, STAGE_LABELS
-from incubator.startups.models import REGIONS, SECTORS, Gender, StartupStage
+from incubator.startups.models import REGIONS, SECTORS, StartupStage
 
 OTHER = "other"
 # (key, lowest age, highest age); None = open-ended.
@@ -39,7 +39,7 @@ def age_label(key: str) -> str:
 
 
 def is_women_led(app: AppFacts) -> bool:
-    return any(m.gender == Gender.FEMALE for m in app.startup.members)
+    return app.startup.women_led
 
 
 def _table(key: str, title: str, order: list[tuple[str, str]], applied: Iterable[str], selected: Iterable[str],

@@ -6,17 +6,18 @@ Which applications a stage lists is the leaderboard's rule (leaderboard.listed_f
 drafts nor withdrawn, at this stage now or with an active assignment at it; here it is applied to
 the applications already loaded (figures_common.load_season) rather than queried again per stage.
 
-Queries: the season's submitted reviews (one, all stages), the active assignments (one, all stages)
-and the reviewer names (one)."""
+Queries: the active assignments of all stages with their submitted reviews and whether each was on
+time (one), and the reviewer names (one)."""
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from operator import itemgetter
 
-from sqlalchemy import select
+from sqlalchemy import Text, and_, case, cast, select
 
 from incubator.extensions import db
 from incubator.programs.models import Stage
@@ -26,7 +27,6 @@ from incubator.reviews import ranking, scoring
 from incubator.reviews.models import Assignment, AssignmentStatus, Review, ReviewStatus
 from incubator.selection import leaderboard
 from incubator.startups.labels import REGION_LABELS, SECTOR_LABELS
-from incubator.startups.models import Gender
 
 
 @dataclass
@@ -36,36 +36,25 @@ class StageWork:
     stage: Stage
     criteria: list
     raw: list[tuple]                    # (application, reviewer, scores, recommendation)
-    submitted_at: dict[tuple[int, int], object]
+    on_time: dict[int, int]             # reviewer -> submitted reviews no later than the deadline
     facts: dict                         # application id -> leaderboard.Facts (listed on the board)
     board: scoring.Leaderboard
     skipped: int
     totals: dict[tuple[int, int], float]   # (application, reviewer) -> review total (fitting reviews)
-    clean: list[scoring.Review]
+    clean: list[Mapping]                # the scores of the fitting reviews (whole numbers)
 
 
-def _fit(raw, rubric: list[scoring.Criterion], memo: dict) -> tuple[scoring.Review, float] | None:
-    """The review and its total (scoring.review_total) when its scores fit the rubric (integral floats
-    accepted, as the leaderboard does); None when they do not. A rubric allows few distinct sets of
-    scores, so each set's total is computed once (`memo`)."""
-    app_id, reviewer_id, scores, rec = raw
-    if type(scores) is dict and all(type(v) is int for v in scores.values()):
-        fixed, key = scores, tuple(scores.items())  # the usual case: whole numbers (never bools) only
-    else:
-        if not isinstance(scores, Mapping):
-            return None
-        fixed = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in scores.items()}
-        try:
-            key = tuple(sorted((str(k), type(v).__name__, v) for k, v in fixed.items()))
-        except TypeError:  # an unorderable value: not a score anyway
-            return None
-    review = scoring.Review(app_id, reviewer_id, fixed, rec)
-    if key not in memo:
-        try:
-            memo[key] = scoring.review_total(review, rubric)
-        except ValueError:
-            memo[key] = None
-    return None if memo[key] is None else (review, memo[key])
+def _fit(app_id: int, reviewer_id: int, scores, rubric: list[scoring.Criterion]) -> tuple[Mapping, float] | None:
+    """The scores and the review's total (scoring.review_total) when they fit the rubric (integral
+    floats accepted, as the leaderboard does); None when they do not."""
+    if not isinstance(scores, Mapping):
+        return None
+    if not all(type(v) is int for v in scores.values()):  # the usual case: whole numbers (never bools) only
+        scores = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in scores.items()}
+    try:
+        return scores, scoring.review_total(scoring.Review(app_id, reviewer_id, scores), rubric)
+    except (ValueError, TypeError):
+        return None
 
 
 def _listed(data: SeasonData, stage: Stage, assigned_apps: set[int]) -> dict[int, leaderboard.Facts]:
@@ -78,32 +67,51 @@ def _listed(data: SeasonData, stage: Stage, assigned_apps: set[int]) -> dict[int
             continue
         s = app.startup
         facts[app.id] = leaderboard.Facts(app.id, app.status, app.current_stage_id, s.id, s.name, s.region, s.country,
-                                          s.sector, s.stage, any(m.gender == Gender.FEMALE for m in s.members))
+                                          s.sector, s.stage, s.women_led)
     return facts
 
 
+def _assignments(stage_ids: list[int]):
+    """Every active assignment of the stages with its submitted review, if any: (stage, application,
+    reviewer, whether a review was submitted, its scores as stored (JSON text), its recommendation,
+    1 when it was submitted no later than the stage's review deadline). One query, run on the
+    connection (no ORM rows); the deadline is compared in the database, where both values are stored
+    alike."""
+    on_time = case((Review.submitted_at <= Stage.review_deadline, 1), else_=0)
+    stmt = (select(Assignment.stage_id, Assignment.application_id, Assignment.reviewer_id, Review.id,
+                   cast(Review.scores, Text), Review.recommendation, on_time)
+            .join(Stage, Stage.id == Assignment.stage_id)
+            .outerjoin(Review, and_(Review.assignment_id == Assignment.id, Review.status == ReviewStatus.SUBMITTED))
+            .where(Assignment.stage_id.in_(stage_ids), Assignment.status == AssignmentStatus.ACTIVE))
+    return db.session.connection().execute(stmt).all()
+
+
 def stage_work(data: SeasonData) -> tuple[list[StageWork], dict[tuple[int, int], int]]:
-    """Each stage's reviews and leaderboard, and the active assignments per (stage, reviewer)."""
+    """Each stage's reviews and leaderboard, and the active assignments per (stage, reviewer).
+
+    A rubric allows few distinct sets of scores: each stored one is decoded once (reviews with the
+    same scores share one dict, which nobody changes) and fitted to each stage's rubric once."""
     stage_ids = [stage.id for stage in data.stages]
     by_stage: dict[int, list] = defaultdict(list)
-    when: dict[int, dict] = defaultdict(dict)
+    on_time: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     assigned_apps: dict[int, set[int]] = defaultdict(set)
     load: dict[tuple[int, int], int] = defaultdict(int)
+    decoded: dict[str, object] = {}
     if stage_ids:
-        rows = db.session.execute(
-            select(Assignment.stage_id, Assignment.application_id, Assignment.reviewer_id, Review.scores,
-                   Review.recommendation, Review.submitted_at)
-            .join(Review, Review.assignment_id == Assignment.id)
-            .where(Assignment.stage_id.in_(stage_ids), Assignment.status == AssignmentStatus.ACTIVE,
-                   Review.status == ReviewStatus.SUBMITTED))
-        for stage_id, app_id, reviewer_id, scores, rec, submitted_at in rows:
-            by_stage[stage_id].append((app_id, reviewer_id, scores, rec))
-            when[stage_id][(app_id, reviewer_id)] = submitted_at
-        for stage_id, app_id, reviewer_id in db.session.execute(
-                select(Assignment.stage_id, Assignment.application_id, Assignment.reviewer_id)
-                .where(Assignment.stage_id.in_(stage_ids), Assignment.status == AssignmentStatus.ACTIVE)):
+        for stage_id, app_id, reviewer_id, review_id, text, rec, in_time in _assignments(stage_ids):
             assigned_apps[stage_id].add(app_id)
             load[(stage_id, reviewer_id)] += 1
+            if review_id is None:
+                continue
+            if isinstance(text, str):
+                scores = decoded.get(text)
+                if scores is None:
+                    scores = decoded[text] = json.loads(text)
+            else:  # a driver that decoded it already
+                scores = text
+            by_stage[stage_id].append((app_id, reviewer_id, scores, rec))
+            if in_time:
+                on_time[stage_id][reviewer_id] += 1
     work = []
     for stage in data.stages:
         criteria = sorted(stage.criteria, key=lambda c: (c.position, c.id))
@@ -111,11 +119,17 @@ def stage_work(data: SeasonData) -> tuple[list[StageWork], dict[tuple[int, int],
         facts = _listed(data, stage, assigned_apps[stage.id])
         board, skipped = leaderboard.compute(stage, criteria, raw, facts.keys())
         rubric = [scoring.Criterion(c.key, c.weight, c.scale_min, c.scale_max) for c in criteria]
-        memo: dict = {}
-        fitting = [pair for pair in (_fit(item, rubric, memo) for item in raw) if pair is not None] if rubric else []
-        clean = [review for review, _total in fitting]
-        totals = {(review.application_id, review.reviewer_id): total for review, total in fitting}
-        work.append(StageWork(stage, criteria, raw, when[stage.id], facts, board, skipped, totals, clean))
+        fits: dict[int, tuple | None] = {}  # id(scores) -> _fit (the dicts are shared, and live on in raw)
+        clean, totals = [], {}
+        for app_id, reviewer_id, scores, _rec in raw if rubric else ():
+            key = id(scores)
+            if key not in fits:
+                fits[key] = _fit(app_id, reviewer_id, scores, rubric)
+            fit = fits[key]
+            if fit is not None:
+                clean.append(fit[0])
+                totals[(app_id, reviewer_id)] = fit[1]
+        work.append(StageWork(stage, criteria, raw, dict(on_time[stage.id]), facts, board, skipped, totals, clean))
     return work, dict(load)
 
 
@@ -131,7 +145,7 @@ def _criteria(work: StageWork, locale: str) -> list[CriterionFigures]:
         return []
     keys = [c.key for c in criteria]
     pick = itemgetter(*keys)
-    sets = Counter(map(pick, (review.scores for review in work.clean)))
+    sets = Counter(map(pick, work.clean))
     if len(keys) == 1:
         sets = Counter({(value,): n for value, n in sets.items()})
     out = []
@@ -221,13 +235,8 @@ def reviewer_figures(works: list[StageWork], assigned: dict[tuple[int, int], int
         stage, deadline = work.stage, work.stage.review_deadline
         stats = {stat.reviewer_id: stat for stat in work.board.reviewers}
         agreement = _agreement(work)
-        submitted: dict[int, int] = defaultdict(int)
-        on_time: dict[int, int] = defaultdict(int)
-        for app_id, reviewer_id, _scores, _rec in work.raw:
-            submitted[reviewer_id] += 1
-            moment = work.submitted_at.get((app_id, reviewer_id))
-            if deadline is not None and moment is not None and moment <= deadline:
-                on_time[reviewer_id] += 1
+        submitted = Counter(raw[1] for raw in work.raw)
+        on_time = work.on_time
         here = {r for (s, r) in assigned if s == stage.id} | set(submitted)
         stage_name = stage.name_in(locale)
         for reviewer_id in sorted(here, key=lambda r: (names.get(r, "").casefold(), r)):

@@ -12,8 +12,9 @@ manager's page and the API can follow it.
   language): a later report never overwrites an earlier one.
 - Time and memory (bench/season_report.py measures them): the figures are counted once, the charts
   drawn once for the HTML and the PDF, the tables built once for the XLSX and the CSVs; the
-  collector skips the figures' objects (`_long_lived`). compile_report returns the wall and CPU
-  seconds of each step for the task's log."""
+  collector skips the figures' objects (`_long_lived`); the reports worker loads WeasyPrint when it
+  starts (render_pdf.preload, from workers/app.py), not in the first PDF step. compile_report
+  returns the wall and CPU seconds of each step for the task's log."""
 from __future__ import annotations
 
 import gc

@@ -13,12 +13,20 @@ from decimal import Decimal
 
 from incubator.reports.figures_types import SeasonFigures
 from incubator.reports.render_tables import HIDDEN, HIDDEN_MARK, Pct, Table, all_tables, in_language
-from incubator.selection.exports import neutralise
+from incubator.selection.exports import FORMULA_STARTS, neutralise
 
 FILES = ("summary.csv", "funnel.csv", "scores.csv", "ranking.csv", "reviewers.csv", "demographics.csv")
 
 
+_NUMBERS = frozenset({int, float, Decimal})
+
+
 def _value(value):
+    kind = type(value)  # the usual cells first: text and numbers
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value  # as neutralise does
+    if kind in _NUMBERS:
+        return value
     if value is None:
         return ""
     if value is HIDDEN:

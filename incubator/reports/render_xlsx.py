@@ -15,13 +15,15 @@ from decimal import Decimal
 from incubator.core import xlsx
 from incubator.reports.figures_types import SeasonFigures
 from incubator.reports.render_tables import HIDDEN, HIDDEN_MARK, Pct, Table, all_tables, in_language
-from incubator.selection.exports import neutralise
+from incubator.selection.exports import FORMULA_STARTS, neutralise
 
 PERCENT = "0.00%"  # Excel's built-in format 10, as incubator.core.xlsx writes percentages
 _AS_IS = frozenset({type(None), bool, int, float, Decimal})
 
 
 def _value(value):
+    if type(value) is str:  # the usual cell first
+        return "'" + value if value.startswith(FORMULA_STARTS) else value  # as neutralise does
     if type(value) in _AS_IS:
         return value
     if isinstance(value, Pct):

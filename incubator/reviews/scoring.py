@@ -40,11 +40,12 @@ Definitions (every choice below is deliberate; change them here and in the tests
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from operator import itemgetter
 
 __all__ = [
     "DECIMALS", "Criterion", "Review", "Row", "ReviewerStat", "StageStats", "Leaderboard",
@@ -245,6 +246,21 @@ def review_total(review: Review, criteria: Sequence[Criterion]) -> float:
 
 # --- The leaderboard ------------------------------------------------------------------------------
 
+_RECOMMENDATIONS = {r.value: r for r in Recommendation}
+_FLAGS = {  # (incomplete, split, disagreement) -> the row's flags, one frozenset each
+    (incomplete, split, disagreement): frozenset(
+        flag for flag, on in ((RowFlag.INCOMPLETE, incomplete), (RowFlag.SPLIT_RECOMMENDATION, split),
+                              (RowFlag.DISAGREEMENT, disagreement)) if on)
+    for incomplete in (False, True) for split in (False, True) for disagreement in (False, True)}
+
+
+def _recommendation(value) -> Recommendation | None:
+    try:
+        rec = _RECOMMENDATIONS.get(value)
+    except TypeError:  # unhashable: let the enum refuse it
+        rec = None
+    return rec if rec is not None or value is None else Recommendation(value)
+
 
 def compute_leaderboard(
     reviews: Iterable[Review],
@@ -262,6 +278,9 @@ def compute_leaderboard(
     `application_ids`: applications to list even without reviews (rows are the union with those
     that have reviews). Raises ValueError on inconsistent input rather than computing a wrong board.
     The result does not depend on the order of `reviews`.
+
+    Speed (bench/scoring.py): each distinct set of scores is totalled (and checked) once, each
+    distinct (column sum, review count) rounded once; the numbers are those of computing each afresh.
     """
     if reviews_required < 0 or min_reviews_for_own_norm < 1:
         raise ValueError("reviews_required must be >= 0 and min_reviews_for_own_norm >= 1")
@@ -270,22 +289,40 @@ def compute_leaderboard(
     rubric = _rubric(criteria)
     scale_min, scale_max = weighted_scale(criteria)
 
-    # 1. Review totals, grouped by reviewer; validate as we go.
-    entries: list[tuple[Review, float, Recommendation | None]] = []
+    # 1. Review totals, grouped by reviewer and by application; validate as we go.
+    keys = rubric.keys
+    width = len(keys)
+    pick = itemgetter(*keys) if width > 1 else (lambda scores: (scores[keys[0]],))
+    whole = (int,) * width
+    memo: dict[tuple, float] = {}  # a set of whole-number scores -> its review total
     seen: set[tuple[int, int]] = set()
     by_reviewer: dict[int, list[float]] = defaultdict(list)
+    by_app: dict[int, list[tuple[int, float, Recommendation | None, tuple]]] = defaultdict(list)
+    count = 0
     for review in reviews:
-        pair = (review.application_id, review.reviewer_id)
+        app_id, reviewer_id = review.application_id, review.reviewer_id
+        pair = (app_id, reviewer_id)
         if pair in seen:
-            raise ValueError(f"two reviews by reviewer {review.reviewer_id} of application {review.application_id}")
+            raise ValueError(f"two reviews by reviewer {reviewer_id} of application {app_id}")
         seen.add(pair)
-        rec = None if review.recommendation is None else Recommendation(review.recommendation)
-        total = _total(review, rubric)
-        entries.append((review, total, rec))
-        by_reviewer[review.reviewer_id].append(total)
+        rec = _recommendation(review.recommendation)
+        scores = review.scores
+        try:
+            values = pick(scores) if len(scores) == width else None
+        except (KeyError, TypeError):
+            values = None
+        if values is not None and tuple(map(type, values)) == whole:  # exactly int: a bool is not a score
+            total = memo.get(values)
+            if total is None:
+                total = memo[values] = _total(review, rubric)
+        else:
+            total = _total(review, rubric)  # raises: the scores do not fit
+        by_reviewer[reviewer_id].append(total)
+        by_app[app_id].append((reviewer_id, total, rec, values))
+        count += 1
 
     # 2. Stage and reviewer statistics.
-    all_totals = [total for _, total, _ in entries]
+    all_totals = [total for totals in by_reviewer.values() for total in totals]
     stage_mean = _mean(all_totals) if all_totals else None
     stage_sd = _pstdev(all_totals, stage_mean) if all_totals else None
     norm: dict[int, tuple[float, float]] = {}  # reviewer -> (centre, scale) for the z-scores
@@ -301,49 +338,61 @@ def compute_leaderboard(
                  else Bias.LENIENT if delta > harshness_threshold else Bias.NEUTRAL)
         reviewer_stats.append(ReviewerStat(reviewer_id, len(totals), _round(mean), _round(sd), delta, label, own))
 
-    # 3. Per application: totals, z-scores, criterion scores, recommendations.
-    by_app: dict[int, list[tuple[Review, float, float, Recommendation | None]]] = defaultdict(list)
-    for review, total, rec in entries:
-        centre, scale = norm[review.reviewer_id]
-        z = 0.0 if scale < _EPS else (total - centre) / scale
-        by_app[review.application_id].append((review, total, z, rec))
-
-    rows = []
-    for app_id in sorted(set(application_ids) | by_app.keys()):
-        items = by_app.get(app_id, [])
-        rows.append(_row(app_id, items, rubric, reviews_required, stage_mean, stage_sd,
-                         scale_min, scale_max, disagreement_threshold))
-
+    # 3. One row per application.
+    rows = _rows(sorted(set(application_ids) | by_app.keys()), by_app, norm, keys, reviews_required,
+                 stage_mean, stage_sd, scale_min, scale_max, disagreement_threshold)
     stage = StageStats(
         None if stage_mean is None else _round(stage_mean), None if stage_sd is None else _round(stage_sd),
-        len(entries), len(by_reviewer), _round(scale_min), _round(scale_max),
+        count, len(by_reviewer), _round(scale_min), _round(scale_max),
     )
     return Leaderboard(tuple(rows), tuple(reviewer_stats), stage)
 
 
-def _row(app_id, items, rubric: _Rubric, reviews_required: int, stage_mean, stage_sd,
-         scale_min: float, scale_max: float, threshold: float) -> Row:
-    n = len(items)
-    recommendations = {r.value: 0 for r in Recommendation}
-    recommendations.update(Counter(rec.value for *_, rec in items if rec is not None))
-    flags = set()
-    if n < reviews_required:
-        flags.add(RowFlag.INCOMPLETE)
-    if not n:
-        return Row(app_id, None, None, None, 0, reviews_required, dict.fromkeys(rubric.keys),
-                   recommendations, frozenset(flags))
+class _Means(dict):
+    """column sum -> the rounded criterion mean of `n` reviews (whole scores: the sum is exact, and
+    sum / n is what math.fsum(scores) / n gives)."""
 
-    totals = [total for _, total, _, _ in items]
-    weighted = _mean(totals)
-    spread = _round(_pstdev(totals, weighted))
-    mean_z = _mean([z for _, _, z, _ in items])
-    normalised = min(max(stage_mean + mean_z * stage_sd, scale_min), scale_max)
-    criterion_means = {key: _round(_mean([review.scores[key] for review, *_ in items])) for key in rubric.keys}
+    def __init__(self, n: int):
+        super().__init__()
+        self.n = n
 
-    recs = {rec for *_, rec in items}
-    if recs & YES_SIDE and recs & NO_SIDE:
-        flags |= {RowFlag.SPLIT_RECOMMENDATION, RowFlag.DISAGREEMENT}
-    if spread > threshold:
-        flags.add(RowFlag.DISAGREEMENT)
-    return Row(app_id, _round(weighted), _round(normalised), spread, n, reviews_required, criterion_means,
-               recommendations, frozenset(flags))
+    def __missing__(self, total: int) -> float:
+        mean = self[total] = _round(total / self.n)
+        return mean
+
+
+def _rows(app_ids, by_app, norm, keys, reviews_required: int, stage_mean, stage_sd,
+          scale_min: float, scale_max: float, threshold: float) -> list[Row]:
+    """The rows of `app_ids`: totals, z-scores, criterion means, recommendations and flags."""
+    fsum, pstdev, rounded = math.fsum, _pstdev, _round
+    zero = {r.value: 0 for r in Recommendation}
+    means_memo: dict[int, _Means] = {}  # review count -> its criterion means by column sum
+    rows = []
+    for app_id in app_ids:
+        items = by_app.get(app_id)
+        if not items:
+            rows.append(Row(app_id, None, None, None, 0, reviews_required, dict.fromkeys(keys), dict(zero),
+                            _FLAGS[(reviews_required > 0, False, False)]))
+            continue
+        n = len(items)
+        recommendations = dict(zero)
+        yes = no = False
+        totals, zs = [], []
+        for reviewer_id, total, rec, _values in items:
+            centre, scale = norm[reviewer_id]
+            zs.append(0.0 if scale < _EPS else (total - centre) / scale)
+            totals.append(total)
+            if rec is not None:
+                recommendations[rec] += 1
+                yes = yes or rec in YES_SIDE
+                no = no or rec in NO_SIDE
+        weighted = fsum(totals) / n
+        spread = rounded(pstdev(totals, weighted))
+        normalised = min(max(stage_mean + fsum(zs) / n * stage_sd, scale_min), scale_max)
+        means = means_memo[n] if n in means_memo else means_memo.setdefault(n, _Means(n))
+        sums = map(sum, zip(*(values for *_, values in items), strict=True))
+        split = yes and no
+        flags = _FLAGS[(n < reviews_required, split, split or spread > threshold)]
+        rows.append(Row(app_id, rounded(weighted), rounded(normalised), spread, n, reviews_required,
+                        dict(zip(keys, map(means.__getitem__, sums), strict=True)), recommendations, flags))
+    return rows

@@ -62,6 +62,58 @@ def stage_board(stage: Stage, criteria: list[Criterion], *, sort: str, direction
                          skipped_reviews=stored.skipped)
 
 
+def stored_rows(stage: Stage, application_ids, keys: list[str]) -> list[scoring.Row] | None:
+    """The score rows of these applications from the stored board, when it is current; None when it
+    is not (compute them: leaderboard.compute). The same rows the computation gives: the stored
+    numbers are the computed ones, and an application without a stored row (no active assignment at
+    the stage, so no review that counts) gets the computation's empty row. `keys`: the stage's
+    criterion keys in order. Two queries (the version, the stage's rows), whatever the number asked
+    for: "decide the top N" and the decisions page read the ranking this way."""
+    if not board_store.state(stage.id).fresh:
+        return None
+    wanted = set(application_ids)
+    decode = Decoder()
+    stmt = select(B.application_id, B.weighted_score, B.normalised_score, B.spread, B.review_count,
+                  B.reviews_required, type_coerce(B.criterion_means, String), type_coerce(B.recommendations, String),
+                  B.flags).where(B.stage_id == stage.id)
+    rows = []
+    for app_id, weighted, normalised, spread, count, required, means, recommendations, flags in (
+            db.session.connection().execute(stmt).all()):
+        if app_id in wanted:
+            wanted.discard(app_id)
+            rows.append(scoring.Row(app_id, weighted, normalised, spread, count, required, decode.json(means),
+                                    decode.json(recommendations), decode.flags(flags)))
+    required = stage.reviews_required
+    empty_flags = frozenset({scoring.RowFlag.INCOMPLETE}) if required else frozenset()
+    for app_id in wanted:
+        rows.append(scoring.Row(app_id, None, None, None, 0, required, dict.fromkeys(keys),
+                                {r.value: 0 for r in scoring.Recommendation}, empty_flags))
+    return rows
+
+
+class Decoder:
+    """The stored JSON objects and flags, decoded once per distinct value: rows with the same value
+    share one dict or frozenset (the rows are read-only)."""
+
+    def __init__(self):
+        self._json: dict[str, dict] = {}
+        self._flag_sets: dict[str, frozenset] = {}
+
+    def json(self, raw) -> dict:
+        if not isinstance(raw, str):  # a driver that decoded it already
+            return raw
+        value = self._json.get(raw)
+        if value is None:
+            value = self._json[raw] = json.loads(raw)
+        return value
+
+    def flags(self, flags: str) -> frozenset:
+        flag_set = self._flag_sets.get(flags)
+        if flag_set is None:
+            flag_set = self._flag_sets[flags] = frozenset(flags.split(",")) if flags else frozenset()
+        return flag_set
+
+
 class BoardQuery:
     """The listed applications of a stage joined to their stored rows, filtered: SQL pieces."""
 
@@ -79,8 +131,7 @@ class BoardQuery:
                         or_(B.application_id.is_not(None), Application.current_stage_id == stage.id))
         self.filters = self._filters(filters)
         self.needs_startup = bool(filters.region or filters.sector or filters.startup_stage)
-        self._json: dict[str, dict] = {}
-        self._flag_sets: dict[str, frozenset] = {}
+        self.decode = Decoder()
 
     def _filters(self, filters: lb.Filters) -> list:
         conditions = []
@@ -196,7 +247,7 @@ class BoardQuery:
             def order(r):
                 v = r[4]
                 if sort.startswith(lb.CRITERION_PREFIX):
-                    v = None if v is None else self._decoded(v).get(criterion)
+                    v = None if v is None else self.decode.json(v).get(criterion)
                 return (r[3] == 0, v is None, 0 if v is None else sign * v, r[2] is None,
                         0 if r[2] is None else sign * r[2], r[0])
 
@@ -237,24 +288,10 @@ class BoardQuery:
             recommendations = {r.value: 0 for r in scoring.Recommendation}
             review_count, required = 0, self.required
         else:
-            means, recommendations = self._decoded(means), self._decoded(recommendations)
-        flag_set = self._flag_sets.get(flags)
-        if flag_set is None:
-            flag_set = self._flag_sets[flags] = frozenset(flags.split(",")) if flags else frozenset()
+            means, recommendations = self.decode.json(means), self.decode.json(recommendations)
         score = scoring.Row(app_id, weighted, normalised, spread, review_count, required, means, recommendations,
-                            flag_set)
+                            self.decode.flags(flags))
         return lb.BoardRow(facts, score, rank, None if cut is None else (rank is not None and rank <= cut))
-
-    def _decoded(self, raw) -> dict:
-        """A stored JSON object as a dict (a driver may have decoded it already). Rows with the same
-        value share one dict: the rows are read-only."""
-        if not isinstance(raw, str):
-            return raw
-        value = self._json.get(raw)
-        if value is None:
-            value = self._json[raw] = json.loads(raw)
-        return value
-
 
 class LazyRows(Sequence):
     """Rows read when needed: len() is known, a slice is read at once (a page), iterating streams

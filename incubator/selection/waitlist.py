@@ -21,7 +21,7 @@ from incubator.core.timeutil import utcnow
 from incubator.extensions import db
 from incubator.programs.models import Season, Stage
 from incubator.reviews import ranking, scoring
-from incubator.selection import leaderboard
+from incubator.selection import board_read, leaderboard
 from incubator.selection.models import Offer, WaitlistEntry
 from incubator.selection.offers import make_offer, seat_is_free
 
@@ -34,11 +34,15 @@ PROMOTED_KIND = "promoted"
 
 def ranked_rows(stage: Stage, application_ids: Iterable[int]) -> list[scoring.Row]:
     """The rows of these applications in merit order (normalised score, best first; unscored last),
-    computed over the whole stage and filtered afterwards. Three queries."""
+    computed over the whole stage and filtered afterwards; read from the stored board when it is
+    current (board_read.stored_rows: the same rows). Three queries."""
     wanted = set(application_ids)
-    board, _ = leaderboard.compute(stage, leaderboard.stage_criteria(stage), leaderboard.submitted_reviews(stage),
-                                   wanted)
-    return ranking.rank([row for row in board.rows if row.application_id in wanted])
+    criteria = leaderboard.stage_criteria(stage)
+    rows = board_read.stored_rows(stage, wanted, [c.key for c in criteria])
+    if rows is None:
+        board, _ = leaderboard.compute(stage, criteria, leaderboard.submitted_reviews(stage), wanted)
+        rows = [row for row in board.rows if row.application_id in wanted]
+    return ranking.rank(rows)
 
 
 def leaderboard_positions(stage: Stage, application_ids: Iterable[int]) -> dict[int, int]:
