@@ -12,11 +12,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS_MD = HERE / "RESULTS.md"
-FULL = ("<!-- bench:last-full-run -->", "<!-- /bench:last-full-run -->")
 
 
-def _partial(database: str) -> tuple[str, str]:
-    return f"<!-- bench:last-partial-run:{database} -->", f"<!-- /bench:last-partial-run:{database} -->"
+def _markers(kind: str, database: str) -> tuple[str, str]:
+    """The section of RESULTS.md a run rewrites: the last full run and the last partial run, per database."""
+    return f"<!-- bench:{kind}:{database} -->", f"<!-- /bench:{kind}:{database} -->"
 
 
 def machine(database_url: str | None, broker_url: str | None) -> dict:
@@ -130,13 +130,13 @@ def update_results_md(run: dict, *, full: bool) -> None:
         "",
         *(f"- {note}" for note in run["notes"]),
     ])
-    start, end = FULL if full else _partial(m["database"])
+    start, end = _markers("last-full-run" if full else "last-partial-run", m["database"])
     text = RESULTS_MD.read_text() if RESULTS_MD.exists() else "# Benchmark results\n"
     block = f"{start}\n{section}\n{end}"
     if start in text:
         text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: block, text, flags=re.S)
     else:
-        title = "## Last full run" if full else f"## Last partial run ({m['database']})"
+        title = f"## Last {'full' if full else 'partial'} run ({m['database']})"
         text = text.rstrip() + f"\n\n{title}\n\n{block}\n"
     RESULTS_MD.write_text(text)
 
