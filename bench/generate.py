@@ -66,7 +66,7 @@ def reset_postgres(url: str) -> None:
 def _insert(conn, model, rows: list[dict]) -> None:
     table = model.__table__
     if conn.dialect.name == "postgresql":
-        from bench.pgcopy import copy_rows
+        from incubator.core.bulk import copy_rows
 
         copy_rows(conn, table, rows)
         return

@@ -125,7 +125,7 @@ kill_pid() {
 
 print_env() {
     local d="$1"
-    printf "export TEST_DATABASE_URL='postgresql+psycopg://postgres@/%s?host=%s'\n" "$PG_DB" "$d"
+    printf "export TEST_DATABASE_URL='postgresql+psycopg://postgres@/%s?host=%s&port=%s'\n" "$PG_DB" "$d" "$PG_PORT"
     printf "export TEST_BROKER_URL='redis+socket://%s/redis.sock'\n" "$d"
     printf "export TEST_RATELIMIT_STORAGE_URI='redis+unix://%s/redis.sock'\n" "$d"
 }

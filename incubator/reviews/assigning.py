@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from incubator.accounts.models import User
 from incubator.accounts.policies import can_manage_program
 from incubator.applications.models import Application
 from incubator.applications.states import Status
+from incubator.core.bulk import insert_rows
 from incubator.core.errors import Conflict, NotFound, RuleViolation
 from incubator.core.timeutil import utcnow
 from incubator.extensions import db
@@ -213,14 +214,14 @@ def _insert(stage: Stage, new: list[algo.Assignment], *, actor, is_auto: bool) -
              "created_at": now} for a in new]
     try:
         with db.session.begin_nested():
-            db.session.execute(insert(Assignment), rows)
+            insert_rows(db.session, Assignment.__table__, rows)  # COPY on PostgreSQL
             mark_stage_changed(stage.id)  # a bulk insert: the flush listener does not see it
     except IntegrityError:
         raise Conflict(_l("Someone changed the assignments of this stage at the same moment. Reload the page and "
                           "run it again."), code="lost_race") from None
+    # The rows of this run: the stage is locked (_lock), so nobody else wrote any at this moment.
     return list(db.session.scalars(
-        select(Assignment).where(Assignment.stage_id == stage.id, Assignment.created_at == now,
-                                 Assignment.application_id.in_({a.application_id for a in new}))
+        select(Assignment).where(Assignment.stage_id == stage.id, Assignment.created_at == now)
         .order_by(Assignment.application_id, Assignment.reviewer_id)))
 
 

@@ -110,7 +110,7 @@ def test_every_stored_address_has_its_domain(bench_data):
     from incubator.accounts.models import User, domain_of
     from incubator.extensions import db
     from incubator.startups.models import TeamMember
-    from bench.pgcopy import _RowContext
+    from incubator.core.bulk import _RowContext
 
     app, _ids = bench_data
     with app.app_context():
