@@ -1,6 +1,7 @@
 """Handing a batch of letters to the workers at a steady rate, so a mail server is not flooded.
 
-`dispatch_batch` (the `letters.send_batch` task) gives each waiting letter of the batch its turn,
+`dispatch_batch` (the last step of the `letters.send_batch` task, after `letters.queueing` has written the
+letters) gives each waiting letter of the batch its turn,
 `next_attempt_at = start + i / LETTER_RATE_PER_SECOND` (one executemany UPDATE), commits, and sends one
 `notifications.deliver_chunk` task per chunk: the letters whose turns fall within CHUNK_WINDOW of the
 chunk's first turn, CHUNK_SIZE at most, with the countdown to that first turn. The chunk task sends
@@ -21,12 +22,12 @@ from flask_babel import force_locale
 from flask_babel import ngettext
 from sqlalchemy import bindparam, func, select, update
 
-from incubator.accounts.models import User
 from incubator.core.timeutil import utcnow
 from incubator.extensions import db
 from incubator.jobs.models import Job
 from incubator.jobs.services import start_job
 from incubator.letters.models import LetterBatch, LetterBatchItem
+from incubator.letters.progress import starter_locale
 from incubator.letters.services import NOTIFICATION_KIND, letter_rate
 from incubator.notifications.delivery import CHUNK_SIZE, CHUNK_TASK
 from incubator.notifications.models import DeliveryStatus, Notification
@@ -74,8 +75,7 @@ def dispatch_batch(batch_id: int) -> dict:
         )
     job = db.session.get(Job, batch.job_id) if batch.job_id else None
     if job is not None:
-        starter = db.session.get(User, job.created_by_id) if job.created_by_id else None
-        with force_locale(getattr(starter, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        with force_locale(starter_locale(job)):
             message = ngettext("Sending %(num)d letter, %(rate)s a second.", "Sending %(num)d letters, %(rate)s a second.",
                                len(turns), rate=f"{rate:g}")
         start_job(job, message=message)

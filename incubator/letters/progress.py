@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from flask import current_app
 from sqlalchemy import func, select
 
+from incubator.accounts.models import User
 from incubator.extensions import db
 from incubator.jobs.models import Job, JobStatus
 from incubator.jobs.services import JobState, register_progress
@@ -80,3 +82,10 @@ def _job_progress(job: Job, state: JobState) -> JobState:
 
 
 register_progress(JOB_KIND, _job_progress)
+
+
+def starter_locale(job: Job | None) -> str:
+    """The language of the manager who started the batch: its job's messages are written in it."""
+    starter = db.session.get(User, job.created_by_id) if job is not None and job.created_by_id else None
+    return getattr(starter, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
+

@@ -24,7 +24,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -32,7 +31,6 @@ from markupsafe import Markup, escape
 from sqlalchemy import Integer, String, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from incubator.accounts.models import User
 from incubator.core.dispatch import enqueue_after_commit
 from incubator.core.errors import Conflict, RuleViolation
 from incubator.core.timeutil import utcnow
@@ -201,11 +199,6 @@ def _write(batch_id: int, letters: list[_Letter], links: dict) -> bool:
     return True
 
 
-def _starter_locale(job: Job | None) -> str:
-    starter = db.session.get(User, job.created_by_id) if job is not None and job.created_by_id else None
-    return getattr(starter, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
 def prepare_batch(batch_id: int) -> LetterBatch | None:
     """Render and queue the batch's letters, once (see the module doc). Commits. Returns the batch
     when it is prepared (to dispatch), None when there is nothing to dispatch (no such batch, or
@@ -219,7 +212,7 @@ def prepare_batch(batch_id: int) -> LetterBatch | None:
             return batch
         if job is not None and job.status == JobStatus.FAILED:
             return None
-        with force_locale(_starter_locale(job)):
+        with force_locale(progress.starter_locale(job)):
             season = db.session.get(Season, batch.season_id)
             try:
                 ensure_not_closed(season, "letters")
@@ -246,7 +239,7 @@ def prepare_batch(batch_id: int) -> LetterBatch | None:
                 continue
         return db.session.get(LetterBatch, batch.id)
     job = db.session.get(Job, batch.job_id) if batch is not None and batch.job_id else None
-    with force_locale(_starter_locale(job)):
+    with force_locale(progress.starter_locale(job)):
         return _fail(job, "", str(_l("These letters are being sent by someone else at this moment. Reload the "
                                      "page to see what was sent.")))
 
@@ -272,7 +265,7 @@ def send_batch(batch_id: int) -> dict:
         batch = db.session.get(LetterBatch, int(batch_id), populate_existing=True)
         job = db.session.get(Job, batch.job_id) if batch is not None and batch.job_id else None
         if job is not None and batch.prepared_at is None:
-            with force_locale(_starter_locale(job)):
+            with force_locale(progress.starter_locale(job)):
                 _fail(job, f"{type(exc).__name__}: {exc}", str(_l("The letters could not be prepared, so nothing "
                                                                   "was sent. Send them again.")))
         raise
