@@ -80,12 +80,36 @@ class AutoAssignResultOut(Schema):
     applications = fields.Integer(metadata={"description": "Under review at the stage."})
     reviewers = fields.Integer(metadata={"description": "In the program's pool."})
     created = fields.List(fields.Nested(StageAssignmentOut), required=True)
+    created_count = fields.Integer(metadata={"description": "How many assignments the run added."})
     unfilled = fields.List(fields.Nested(AssignmentGapOut), required=True,
                            metadata={"description": "Applications left short of k, with why."})
     loads = fields.Dict(keys=fields.String(), values=fields.Integer(),
                         metadata={"description": "Reviewer id -> load at the stage after the run."})
     conflicted_existing = fields.List(fields.Dict(), metadata={
         "description": "Earlier assignments whose reviewer is now conflicted: [{reviewer_id, application_id}]."})
+
+
+def auto_result_body(result: assigning.AutoResult) -> dict:
+    """The answer to an automatic run (AutoAssignResultOut). The new assignments are written out as
+    plain dicts, the shape StageAssignmentOut gives them: marshmallow took seconds for the 58,000 of a
+    run at 20,000 applications."""
+    body = AutoAssignResultOut().dump({
+        "k": result.k, "applications": result.applications, "reviewers": result.reviewers,
+        "created": [], "unfilled": result.unfilled,
+        "loads": {str(rid): n for rid, n in result.loads.items()},
+        "conflicted_existing": [{"reviewer_id": r, "application_id": a} for r, a in result.conflicted_existing],
+    })
+    when = fields.DateTime()
+    stamps: dict = {}
+    body["created"] = [{
+        "id": a.id, "stage_id": a.stage_id, "application_id": a.application_id, "reviewer_id": a.reviewer_id,
+        "reviewer_name": a.reviewer.name if a.reviewer is not None else None, "status": a.status,
+        "is_auto": a.is_auto, "reason": a.reason, "reason_key": a.reason_key, "reason_params": a.reason_params,
+        "created_at": stamps.get(a.created_at) or stamps.setdefault(a.created_at, when.serialize("t", {"t": a.created_at})),
+        "released_at": None, "review": None,
+    } for a in result.created]
+    body["created_count"] = len(body["created"])
+    return body
 
 
 @blp.route("/stages/<id:stage_id>/assignments", methods=["GET"])
@@ -119,12 +143,7 @@ def create_assignments(data, stage_id: int):
     stage = stage_for_manager(user, stage_id)
     if data.get("auto"):
         result = assigning.auto_assign(stage, actor=user, k=data.get("reviews_per_application"))
-        body = AutoAssignResultOut().dump({
-            "k": result.k, "applications": result.applications, "reviewers": result.reviewers,
-            "created": result.created, "unfilled": result.unfilled,
-            "loads": {str(rid): n for rid, n in result.loads.items()},
-            "conflicted_existing": [{"reviewer_id": r, "application_id": a} for r, a in result.conflicted_existing],
-        })
+        body = auto_result_body(result)
         db.session.commit()
         return jsonify(body), 200
     application = assigning.application_in_stage(stage, data["application_id"])

@@ -457,6 +457,10 @@ def test_the_api_assigns_automatically_by_hand_and_removes(program, manager, api
 
     listed = stage_api.get(url, headers=headers)
     assert listed.status_code == 200 and listed.json["total"] == 2
+    # The run's rows are written out by hand (auto_result_body): the same shape as the list gives them.
+    made = auto.json["created"][0]
+    assert auto.json["created_count"] == 1 and made["reviewer_name"] == second.name
+    assert made == next(item for item in listed.json["items"] if item["id"] == made["id"])
     row_id = manual.json["id"]
     assert stage_api.delete(f"{url}/{row_id}", headers=headers).status_code == 204
     assert stage_api.get(f"{url}?status=released", headers=headers).json["items"][0]["id"] == row_id
