@@ -1,7 +1,7 @@
 """Reads of applications for the founder, scoped to what they may see, with eager loading decided here."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from incubator.applications.models import Application
@@ -9,13 +9,8 @@ from incubator.core.converters import MAX_ID
 from incubator.core.errors import NotFound
 from incubator.extensions import db
 from incubator.programs.models import Season
-from incubator.startups.models import Startup, StartupCollaborator
-
-
-def editable_startup_ids(user):
-    """A subquery of the startups the user owns or co-edits."""
-    co = select(StartupCollaborator.startup_id).where(StartupCollaborator.user_id == user.id)
-    return select(Startup.id).where(or_(Startup.owner_id == user.id, Startup.id.in_(co)))
+from incubator.startups.models import Startup
+from incubator.startups.queries import editable_startup_ids
 
 
 def my_applications(user):

@@ -1,7 +1,7 @@
 """Reads of startups for the people who edit them, with eager loading decided here."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select, union
 from sqlalchemy.orm import selectinload
 
 from incubator.accounts.models import User
@@ -12,9 +12,15 @@ from incubator.extensions import db
 from incubator.startups.models import Startup, StartupCollaborator
 
 
+def editable_startup_ids(user):
+    """The ids of the startups the user owns or co-edits, as a subquery. A UNION of two index lookups:
+    `owner_id = :u OR id IN (...)` made PostgreSQL walk every startup (10 ms at 20,000)."""
+    return union(select(Startup.id).where(Startup.owner_id == user.id),
+                 select(StartupCollaborator.startup_id).where(StartupCollaborator.user_id == user.id))
+
+
 def _editable(user):
-    co = select(StartupCollaborator.startup_id).where(StartupCollaborator.user_id == user.id)
-    return or_(Startup.owner_id == user.id, Startup.id.in_(co))
+    return Startup.id.in_(editable_startup_ids(user))
 
 
 def _loaded():

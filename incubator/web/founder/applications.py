@@ -27,7 +27,7 @@ from incubator.web.helpers import flash
 
 
 def _my_startups():
-    from incubator.applications.queries import editable_startup_ids
+    from incubator.startups.queries import editable_startup_ids
 
     return db.session.scalars(select(Startup).where(Startup.id.in_(editable_startup_ids(current_user)))
                               .order_by(Startup.name)).all()
