@@ -23,6 +23,7 @@ from incubator.applications.models import Application
 from incubator.applications.states import Status
 from incubator.core.converters import MAX_ID
 from incubator.core.errors import NotFound
+from incubator.core.idlists import in_ids
 from incubator.extensions import db
 from incubator.programs.models import Season, Stage
 from incubator.reviews.models import Assignment, AssignmentStatus, ConflictOfInterest, Review, ReviewStatus
@@ -113,7 +114,7 @@ def _read_visible(user, stage_id: int | None) -> dict[int, Visible]:
         return {}
     apps = {app_id: (season_id, startup_id) for app_id, season_id, startup_id in db.session.execute(
         select(Application.id, Application.season_id, Application.startup_id)
-        .where(Application.id.in_(sorted({r[3] for r in rows})), Application.status.in_(VISIBLE_STATUSES),
+        .where(in_ids(Application.id, sorted({r[3] for r in rows})), Application.status.in_(VISIBLE_STATUSES),
                Application.startup_id.not_in(conflicted_startup_ids(user))))}
     return {aid: Visible(aid, sid, season_id, app_id, apps[app_id][1], str(status) if status is not None else None)
             for aid, sid, season_id, app_id, status in rows if apps.get(app_id, (None,))[0] == season_id}
@@ -139,7 +140,7 @@ def _loaded(ids):
     the stage, season and program (by id). Every table is reached through a primary or unique key:
     index lookups whatever the sizes."""
     return (select(Assignment).outerjoin(Review, Review.assignment_id == Assignment.id)
-            .where(Assignment.id.in_(ids)).options(
+            .where(in_ids(Assignment.id, ids)).options(
                 contains_eager(Assignment.review),
                 selectinload(Assignment.application).joinedload(Application.startup, innerjoin=True),
                 selectinload(Assignment.stage).selectinload(Stage.season),
@@ -194,8 +195,9 @@ def assignment_page(reviewer, stage, *, state: str | None = None, page: int = 1,
         .join(Application, Application.id == Assignment.application_id)
         .join(Startup, Startup.id == Application.startup_id)
         .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(Assignment.id.in_([v.id for v in chosen]), Application.id.in_([v.application_id for v in chosen]),
-               Startup.id.in_([v.startup_id for v in chosen]))
+        .where(in_ids(Assignment.id, [v.id for v in chosen]),
+               in_ids(Application.id, [v.application_id for v in chosen]),
+               in_ids(Startup.id, [v.startup_id for v in chosen]))
         .order_by(Assignment.id)).all() if chosen else []
     by_id = {v.id: v for v in chosen}
     items = [QueueRow(aid, stage, by_id[aid].application_id, name,
