@@ -33,6 +33,7 @@ from sqlalchemy import String, exists, or_, select, type_coerce
 from incubator.accounts.models import User
 from incubator.applications.models import Application
 from incubator.applications.states import Status
+from incubator.core.idlists import in_ids
 from incubator.core.errors import RuleViolation
 from incubator.core.pagination import MAX_PER_PAGE, Page
 from incubator.extensions import db
@@ -255,7 +256,7 @@ def reviewer_names(ids) -> dict[int, str]:
     ids = sorted(set(ids))
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+    return dict(db.session.execute(select(User.id, User.name).where(in_ids(User.id, ids))).all())
 
 
 def _clean(review: scoring.Review, criteria: list[scoring.Criterion]) -> scoring.Review | None:

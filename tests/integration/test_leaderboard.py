@@ -401,3 +401,23 @@ def test_query_count_is_the_same_for_5_and_60_applications(app, db, client, mana
         )
     assert counts["small"] == counts["large"], counts
     assert max(counts["large"]) <= 12, counts
+
+
+def test_the_reviewers_panel_shows_those_farthest_from_the_mean_then_all(client, manager, login, board, monkeypatch):
+    from incubator.web.manager import leaderboard as view
+
+    monkeypatch.setattr(view, "REVIEWERS_SHOWN", 2)  # the fixture's stage has 3 reviewers
+    login(manager)
+    url = f"/manage/stages/{board['stage'].id}/leaderboard"
+
+    def panel(html: str) -> str:
+        return html[html.index('id="reviewers-panel"'):]
+
+    shown = panel(client.get(url).get_data(as_text=True))
+    # Harsh C (-0.949) and lenient A are more than 0.5 from the mean; neutral B is not, and waits.
+    assert "Reviewer C" in shown and "Reviewer A" in shown and "Reviewer B" not in shown
+    assert "The 2 of 3 reviewers farthest from the stage mean." in shown
+    assert f'href="{url}?reviewers=all#reviewers-panel"' in shown
+    every = panel(client.get(f"{url}?reviewers=all").get_data(as_text=True))
+    assert all(name in every for name in ("Reviewer A", "Reviewer B", "Reviewer C"))
+    assert "Show all" not in every and "farthest from the stage mean." not in every

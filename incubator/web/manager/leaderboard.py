@@ -20,6 +20,19 @@ from incubator.startups import labels
 from incubator.web.manager import bp
 
 
+REVIEWERS_SHOWN = 20  # the reviewers panel's lines unless all are asked for
+
+
+def _reviewer_lines(board) -> tuple[list, bool]:
+    """The reviewers panel's lines, farthest from the stage mean first: the first REVIEWERS_SHOWN, or
+    every one with ?reviewers=all (a stage can have hundreds: the page stays the same size). And
+    whether they are all."""
+    lines = sorted(board.reviewers, key=lambda line: (-abs(line.stat.delta_vs_stage), line.stat.reviewer_id))
+    if request.args.get("reviewers") == "all" or len(lines) <= REVIEWERS_SHOWN:
+        return lines, True
+    return lines[:REVIEWERS_SHOWN], False
+
+
 def _int_arg(name: str, default=None, lo: int = 0, hi: int = MAX_TOP):
     raw = (request.args.get(name) or "").strip()
     if not raw:
@@ -88,6 +101,7 @@ def leaderboard(stage_id: int):
         "FLAG_FILTERS": FLAG_FILTERS, "STATUS_FILTERS": STATUS_FILTERS, "STARTUP_STAGES": STARTUP_STAGES,
         "MAX_TOP": MAX_TOP,
     }
+    context["reviewer_lines"], context["all_reviewers"] = _reviewer_lines(board)
     if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request"):
         return render_template("manager/_leaderboard_results.html", **context)
     return render_template("manager/leaderboard.html", **context)
