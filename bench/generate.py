@@ -24,6 +24,7 @@ of dicts, in chunks), one transaction.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import sys
@@ -356,6 +357,7 @@ def main(argv=None) -> None:
     parser.add_argument("--database", default=None, help="SQLAlchemy URL (default: DATABASE_URL, else SQLite)")
     parser.add_argument("--sqlite-path", default=None, help="the SQLite file (default: a temporary one)")
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--ids-out", default=None, help="write the ids and counts as JSON here (for bench.inprocess)")
     args = parser.parse_args(argv)
     url = args.database or os.environ.get("DATABASE_URL")
     if not url:
@@ -364,6 +366,8 @@ def main(argv=None) -> None:
         url = f"sqlite:///{path.resolve()}"
     ids = generate(args.applications, args.reviewers, database_url=url, seed=args.seed)
     print(f"{url}: {ids['counts']} statuses {ids['statuses']} in {ids['seconds']} s")
+    if args.ids_out:
+        Path(args.ids_out).write_text(json.dumps(ids, default=str), encoding="utf-8")
 
 
 if __name__ == "__main__":
