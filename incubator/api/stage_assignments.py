@@ -99,13 +99,13 @@ def auto_result_body(result: assigning.AutoResult) -> dict:
         "loads": {str(rid): n for rid, n in result.loads.items()},
         "conflicted_existing": [{"reviewer_id": r, "application_id": a} for r, a in result.conflicted_existing],
     })
-    when = fields.DateTime()
-    stamps: dict = {}
+    when = fields.DateTime()  # a run writes its rows at one time: formatted once
+    stamps = {t: when.serialize("t", {"t": t}) for t in {a.created_at for a in result.created}}
     body["created"] = [{
         "id": a.id, "stage_id": a.stage_id, "application_id": a.application_id, "reviewer_id": a.reviewer_id,
         "reviewer_name": a.reviewer.name if a.reviewer is not None else None, "status": a.status,
         "is_auto": a.is_auto, "reason": a.reason, "reason_key": a.reason_key, "reason_params": a.reason_params,
-        "created_at": stamps.get(a.created_at) or stamps.setdefault(a.created_at, when.serialize("t", {"t": a.created_at})),
+        "created_at": stamps[a.created_at],
         "released_at": None, "review": None,
     } for a in result.created]
     body["created_count"] = len(body["created"])

@@ -24,6 +24,7 @@ from incubator.reviews.models import (
     Assignment, AssignmentStatus, ConflictOfInterest, ConflictSource, Review, ReviewerProfile, ReviewStatus,
 )
 from incubator.startups.models import Startup, TeamMember
+from tests.support import broker
 from tests.support import factories as f
 from tests.support.factories_fixtures import bearer
 from tests.support.queries import count_queries
@@ -478,6 +479,7 @@ def test_reviewers_hear_once_per_run_how_many_applications_they_got(app, program
     stage = make_stage(program)
     apps = add_applications(stage, 6)
     reviewers = add_reviewers(program, 3, max_load=9)
+    broker.purge("mail")
     result = assigning.auto_assign(stage, actor=manager, k=2)
     _db.session.commit()
 
@@ -494,6 +496,8 @@ def test_reviewers_hear_once_per_run_how_many_applications_they_got(app, program
         assert f"{count} applications were assigned to you for review" in message.body_text
         assert "/review/stages/" in message.link and message.subject == "New applications to review"
         assert all(a.startup.name not in message.body_text + message.body_html for a in apps)
+    # Sent after commit as one chunk task holding exactly the run's messages.
+    assert broker.taken("mail") == [("notifications.deliver_chunk", {"notification_ids": [m.id for m in first]})]
 
     assigning.auto_assign(stage, actor=manager, k=2)  # nothing new: nobody hears again
     _db.session.commit()

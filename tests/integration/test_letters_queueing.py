@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from incubator.applications.states import Status
 from incubator.core.timeutil import utcnow
@@ -23,11 +23,7 @@ from tests.support.journey import add_cofounder
 from tests.support.letters import (
     application_in_review, decide, offer_for, rejected_applications, run_send_batches, season_with_stages,
 )
-from tests.support.queries import count_queries
-
-
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+from tests.support.queries import count_queries, count_rows
 
 
 @pytest.fixture(autouse=True)
@@ -54,18 +50,18 @@ def test_the_request_only_records_the_choice_and_the_task_writes_the_letters_onc
     assert (batch.application_ids, batch.event_ids, batch.all_unsent, batch.include_feedback) == (
         [pairs[0][0].id, pairs[1][0].id], None, False, True)
     assert batch.prepared_at is None and (job.status, job.total, job.message) == ("queued", 3, "3 letters to send.")
-    assert _count(Notification) == 0 and _count(LetterBatchItem) == 0
+    assert count_rows(Notification) == 0 and count_rows(LetterBatchItem) == 0
 
     assert run_send_batches(dispatch=False) == [batch.id]
     db.session.expire_all()
-    assert batch.prepared_at is not None and _count(Notification) == 3 and _count(LetterBatchItem) == 3
+    assert batch.prepared_at is not None and count_rows(Notification) == 3 and count_rows(LetterBatchItem) == 3
     keys = set(db.session.scalars(select(Notification.dedupe_key)))
     # A redelivered message: prepared once, nothing queued twice, dispatching again sends no task twice.
     assert prepare_batch(batch.id).id == batch.id
     assert send_batch(batch.id)["dispatched"] == 3
     assert send_batch(batch.id)["dispatched"] == 3  # the same rows lined up again; delivery claims each once
     broker.purge()
-    assert set(db.session.scalars(select(Notification.dedupe_key))) == keys and _count(LetterBatchItem) == 3
+    assert set(db.session.scalars(select(Notification.dedupe_key))) == keys and count_rows(LetterBatchItem) == 3
     notes = list(db.session.scalars(select(Notification)))
     assert len({n.message_id for n in notes}) == 3 and all(n.body_html.startswith("<!doctype html>") for n in notes)
     assert {n.locale for n in notes} == {"en", "ru"}
@@ -93,7 +89,7 @@ def test_a_letter_queued_by_another_batch_meanwhile_is_skipped(app, manager, sea
     monkeypatch.setattr(queueing, "render_batch", render_then_race)
     assert queueing.prepare_batch(second.id).id == second.id
     db.session.expire_all()
-    assert _count(Notification) == 2
+    assert count_rows(Notification) == 2
     assert batch_progress(first.id).total == 2 and batch_progress(second.id).total == 0
     job = db.session.get(Job, second_job.id)
     assert (job.status, job.total, job.message) == ("done", 0, "Nothing new to send: these letters were sent before.")
@@ -117,7 +113,7 @@ def test_a_letter_that_cannot_be_written_fails_the_job_and_nothing_is_queued(cli
     assert response.status_code == 202 and response.json["job"]["total"] == 3
     assert response.json["job"]["result"]["queued"] == 3
     assert run_send_batches() == [response.json["batch_id"]]
-    assert _count(Notification) == 0 and _count(LetterBatchItem) == 0
+    assert count_rows(Notification) == 0 and count_rows(LetterBatchItem) == 0
     job = client.get(f"/api/v1/jobs/{response.json['job']['id']}", headers=headers).json
     assert job["status"] == "failed" and job["message"].startswith("2 letters could not be written, so nothing")
     assert job["error"].splitlines() == [
@@ -125,7 +121,7 @@ def test_a_letter_that_cannot_be_written_fails_the_job_and_nothing_is_queued(cli
         "letter. Available: application_link, feedback, founder_name, program_name, season_name, stage_name, "
         "startup_name." for i in range(2)]
     assert send_batch(response.json["batch_id"])["dispatched"] == 0  # redelivered: still nothing
-    assert _count(Notification) == 0
+    assert count_rows(Notification) == 0
     login(manager)
     page = client.get(f"/manage/letter-batches/{response.json['batch_id']}").get_data(as_text=True)
     assert "2 letters could not be written" in page and "Startup 001 (Not selected, en): Line 1:" in page
@@ -144,7 +140,7 @@ def test_a_season_closed_before_the_task_runs_sends_nothing(app, manager, season
     run_send_batches()
     job = db.session.get(Job, job.id)
     assert job.status == "failed" and "its decision letters can no longer be sent" in job.error
-    assert _count(Notification) == 0
+    assert count_rows(Notification) == 0
 
 
 def test_a_lost_task_message_is_sent_again_by_the_sweep(app, manager, season_setup):
@@ -159,7 +155,7 @@ def test_a_lost_task_message_is_sent_again_by_the_sweep(app, manager, season_set
     assert run_send_batches() == []
     later = utcnow() + timedelta(minutes=11)
     assert requeue_unprepared(later) == {"letter_batches_requeued": 1}
-    assert run_send_batches() == [batch.id] and _count(Notification) == 2
+    assert run_send_batches() == [batch.id] and count_rows(Notification) == 2
     assert requeue_unprepared(later) == {"letter_batches_requeued": 0}  # prepared: left alone
 
 

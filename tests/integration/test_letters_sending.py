@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from incubator.accounts.models import Role
 from incubator.applications.states import Status
@@ -30,11 +30,7 @@ from tests.support.journey import add_cofounder
 from tests.support.letters import (
     application_in_review, decide, offer_for, rejected_applications, review, run_send_batches, season_with_stages,
 )
-from tests.support.queries import count_queries
-
-
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+from tests.support.queries import count_queries, count_rows
 
 
 @pytest.fixture(autouse=True)
@@ -113,12 +109,12 @@ def test_one_letter_per_recipient_in_their_language_and_never_twice(app, manager
         assert note.status == DeliveryStatus.PENDING and note.kind == "decision_letter"
         assert "Secret Reviewer" not in note.body_text + note.body_html and "PRIVATE" not in note.body_text
     assert (job.total, job.kind, job.subject_id) == (2, "letters.send", batch.id)
-    assert batch.job_id == job.id and _count(LetterBatchItem) == 2
+    assert batch.job_id == job.id and count_rows(LetterBatchItem) == 2
 
     again, again_job = send_letters(season, actor=manager, event_ids=[event.id], include_feedback=True)
     db.session.commit()
     assert again_job.total == 0 and again_job.status == "done" and "sent before" in again_job.message
-    assert run_send_batches() == [] and _count(Notification) == 2  # nothing to prepare: no task published
+    assert run_send_batches() == [] and count_rows(Notification) == 2  # nothing to prepare: no task published
     assert send_letters(season, actor=manager, all_unsent=True)[1].total == 0
     # A co-founder who joined later gets the letter; the others do not get it again.
     late = f.UserFactory(name="Late Cofounder", locale="uz")
@@ -129,7 +125,7 @@ def test_one_letter_per_recipient_in_their_language_and_never_twice(app, manager
     db.session.commit()
     assert job3.total == 1
     run_send_batches(dispatch=False)
-    assert _count(Notification) == 3
+    assert count_rows(Notification) == 3
 
 
 def test_choosing_something_that_is_not_an_announceable_decision_is_refused(app, manager, season_setup):
@@ -146,7 +142,7 @@ def test_choosing_something_that_is_not_an_announceable_decision_is_refused(app,
     [(_, foreign_event)] = rejected_applications(other_season, other_stage, 1)
     with pytest.raises(RuleViolation):
         send_letters(season, actor=manager, event_ids=[foreign_event.id])
-    assert _count(Notification) == 0 and _count(LetterBatch) == 0
+    assert count_rows(Notification) == 0 and count_rows(LetterBatch) == 0
 
 
 def test_the_batch_is_delivered_at_the_configured_rate(app, manager, season_setup, memory_mail):
@@ -190,7 +186,7 @@ def test_the_season_page_choose_sample_confirm_send_and_progress(client, login, 
     confirm = post_form(path, {"event_ids": chosen, "action": "confirm"}, token_from=path)
     html = confirm.get_data(as_text=True)
     assert confirm.status_code == 200 and "Send 2 letters" in html
-    assert _count(Notification) == 0  # nothing sent before the confirmation
+    assert count_rows(Notification) == 0  # nothing sent before the confirmation
     sent = post_form(path, {"event_ids": chosen, "action": "send"}, token_from=path)
     assert sent.status_code == 302
     batch = db.session.scalar(select(LetterBatch))
@@ -198,9 +194,9 @@ def test_the_season_page_choose_sample_confirm_send_and_progress(client, login, 
     writing = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert "2 letters are on their way." in writing and "Writing the letters…" in writing
     assert "2 letters to send." in writing and 'hx-trigger="every 2s"' in writing
-    assert _count(Notification) == 0  # the task writes them
+    assert count_rows(Notification) == 0  # the task writes them
     run_send_batches()
-    assert _count(Notification) == 2
+    assert count_rows(Notification) == 2
     progress = client.get(f"/manage/letter-batches/{batch.id}")
     html = progress.get_data(as_text=True)
     assert progress.status_code == 200 and 'hx-trigger="every 2s"' in html and "Reload" in html
@@ -216,7 +212,7 @@ def test_the_season_page_choose_sample_confirm_send_and_progress(client, login, 
     html = again.get_data(as_text=True)
     assert again.status_code == 200 and "Nothing new to send: these letters were sent before." in html
     assert "Finished." in html and "hx-trigger" not in html
-    assert run_send_batches() == [] and _count(Notification) == 2
+    assert run_send_batches() == [] and count_rows(Notification) == 2
 
 
 def test_the_season_pages_are_kept_to_the_programs_managers(client, login, post_form, make_user, founder,
@@ -268,7 +264,7 @@ def test_api_dry_run_previews_and_sends_nothing(client, api_token, manager, seas
     sample = response.json["samples"][0]
     assert sample["kind"] == "rejected" and sample["startup_name"] == "Startup 000"
     assert "Startup 000" in sample["subject"] and sample["text"].startswith("Dear ")
-    assert _count(Notification) == 0 and _count(LetterBatch) == 0
+    assert count_rows(Notification) == 0 and count_rows(LetterBatch) == 0
     refused = client.post(f"/api/v1/seasons/{season.id}/letters", json={"dry_run": True}, headers=headers)
     assert refused.status_code == 422 and "event_ids" in refused.json["errors"]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask import current_app
 from sqlalchemy import func, select
 
 from incubator.core.timeutil import utcnow
@@ -14,17 +13,6 @@ from incubator.notifications.services import queue_notification
 from tests.support import broker
 from tests.support.factories_fixtures import bearer
 from tests.support.smtp import body_text
-
-
-def _queued(queue: str) -> list[tuple[str, dict]]:
-    """The tasks waiting in a queue (taken out of it): (name, kwargs)."""
-    celery = current_app.extensions["celery"]
-    found = []
-    with celery.connection_for_read() as conn, conn.channel() as channel:
-        while (message := channel.basic_get(queue, no_ack=True)) is not None:
-            _args, kwargs, _embed = message.decode()
-            found.append((message.headers["task"], kwargs))
-    return found
 
 
 def _queue(user, key="test:1", number=1, **kw):
@@ -154,7 +142,7 @@ def test_sweep_reclaims_stuck_rows_and_requeues_pending(app, db, founder):
     db.session.refresh(stuck)
     assert stuck.status == DeliveryStatus.PENDING
     # The stuck and the lost one, not the fresh one: in one chunk task.
-    assert _queued("mail") == [("notifications.deliver_chunk", {"notification_ids": sorted([stuck.id, lost.id])})]
+    assert broker.taken("mail") == [("notifications.deliver_chunk", {"notification_ids": sorted([stuck.id, lost.id])})]
 
 
 def test_file_backend_writes_eml(app, db, founder, tmp_path):

@@ -444,11 +444,11 @@ def test_the_page_declares_a_conflict_before_opening(client, db, world, login, p
     assert client.get(f"/review/assignments/{first.id}").status_code == 404
 
 
-def test_the_queue_page_runs_a_bounded_number_of_queries(client, db, world, login):
-    login(world.reviewer)
-    url = f"/review/stages/{world.stage.id}"
+def _queries_before_and_after_12_more(client, db, world, url: str):
+    """The statements of one request for `url`, before and after the reviewer gets 12 more
+    applications (each request as a fresh one: nothing cached in the test's session)."""
     client.get(url)
-    db.session.expire_all()  # as in a fresh request: nothing cached in the test's session
+    db.session.expire_all()
     with count_queries() as small:
         assert client.get(url).status_code == 200
     for n in range(12):
@@ -457,7 +457,16 @@ def test_the_queue_page_runs_a_bounded_number_of_queries(client, db, world, logi
     with count_queries() as large:
         page = client.get(url)
     assert page.status_code == 200 and "0 of 14 reviewed" in page.get_data(as_text=True)
+    return small, large
+
+
+def test_the_queue_page_runs_a_bounded_number_of_queries(client, db, world, login):
+    login(world.reviewer)
+    small, large = _queries_before_and_after_12_more(client, db, world, f"/review/stages/{world.stage.id}")
     assert large.count == small.count, (small.statements, large.statements)
+    with count_queries() as index_large:
+        assert client.get("/review/").status_code == 200
+    assert index_large.count <= 12
     with count_queries() as index_large:
         assert client.get("/review/").status_code == 200
     assert index_large.count <= 12
@@ -465,18 +474,8 @@ def test_the_queue_page_runs_a_bounded_number_of_queries(client, db, world, logi
 
 def test_the_review_form_runs_a_bounded_number_of_queries(client, db, world, login):
     login(world.reviewer)
-    first = world.assignments[0]
-    url = f"/review/assignments/{first.id}"
-    client.get(url)
-    db.session.expire_all()
-    with count_queries() as small:
-        assert client.get(url).status_code == 200
-    for n in range(12):
-        assign(db, world, add_application(db, world, name=f"Startup {n}", member_email=f"m{n}@x.uz"))
-    db.session.expire_all()
-    with count_queries() as large:
-        page = client.get(url)
-    assert page.status_code == 200 and "0 of 14 reviewed" in page.get_data(as_text=True)
+    url = f"/review/assignments/{world.assignments[0].id}"
+    small, large = _queries_before_and_after_12_more(client, db, world, url)
     assert large.count == small.count <= 12, (small.statements, large.statements)
 
 

@@ -1,9 +1,9 @@
-"""Counting the SQL statements a request runs."""
+"""Counting the SQL statements a request runs, and the rows of a table."""
 from __future__ import annotations
 
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from incubator.extensions import db
 
@@ -31,3 +31,8 @@ def count_queries():
         yield counter
     finally:
         event.remove(engine, "before_cursor_execute", _before)
+
+
+def count_rows(model) -> int:
+    """How many rows the model's table holds, in the test's session."""
+    return db.session.scalar(select(func.count()).select_from(model))
