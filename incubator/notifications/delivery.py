@@ -7,7 +7,8 @@ are due), one SMTP connection, and one "sent" UPDATE per MARK_EVERY letters: a w
 middle re-sends at most the letters it sent since its last mark (its other claimed letters wait in
 "sending" until the sweep reclaims them, OUTBOX_STUCK_AFTER_SECONDS). A letter is claimed only once
 its turn (`next_attempt_at`) has come, so an early task cannot jump the queue: a chunk sleeps until
-a turn that is close and queues itself again for one that is not.
+a turn that is close and queues itself again for one that is not. A chunk that falls behind moves
+its later turns back by as much (`_Pace`): never a burst to catch up.
 
 A failure touches its own letter: deferred (4xx) -> pending again after its back-off, and queued
 again; refused (5xx) or given up after MAIL_MAX_ATTEMPTS -> failed. When the server cannot be reached
@@ -70,6 +71,23 @@ def backoff_seconds(attempts: int) -> float:
 
 def _turn(row) -> datetime:
     return row.next_attempt_at or _NEVER
+
+
+class _Pace:
+    """When a chunk falls behind its turns (a busy machine, a slow first connection), the rest of its
+    turns move back by as much: the letters keep the spacing the rate gave them instead of going out
+    in a burst to catch up."""
+
+    def __init__(self):
+        self.lag = timedelta(0)
+
+    def turn(self, row) -> datetime:
+        return _turn(row) + self.lag if row.next_attempt_at is not None else _NEVER
+
+    def align(self, row, now: datetime) -> None:
+        """`row` goes out at `now` at the earliest: a lateness beyond SLACK becomes the chunk's lag."""
+        if row.next_attempt_at is not None and (now - self.turn(row)).total_seconds() > SLACK:
+            self.lag = now - _turn(row)
 
 
 def mail_for(row) -> mime.Mail:
@@ -176,15 +194,17 @@ def _release(ids: list[int], at: datetime) -> None:
         )
 
 
-def _send_claimed(rows: list, backend, marks: _Marks, out: ChunkOutcome, retries: dict) -> float | None:
+def _send_claimed(rows: list, backend, marks: _Marks, out: ChunkOutcome, retries: dict,
+                  pace: _Pace) -> float | None:
     """Send claimed rows in turn (sleeping until a turn at most SLACK away). When the server cannot be
     reached, the rows not tried yet are released (pending again, the attempt not counted) and the
     delay after which they are tried again is returned: the caller stops there."""
     for k, row in enumerate(rows):
         if row.next_attempt_at is not None:
-            early = (row.next_attempt_at - utcnow()).total_seconds()
+            early = (pace.turn(row) - utcnow()).total_seconds()
             if early > 0.001:  # (a millisecond early is on time: sleeping costs more than that)
                 time.sleep(min(early, SLACK))
+            pace.align(row, utcnow())
         exc = _send_one(row, backend, marks)
         if exc is None:
             out.sent += 1
@@ -237,21 +257,23 @@ def deliver_chunk(notification_ids) -> ChunkOutcome:
 
 def _work_through(queue: deque, backend, marks: _Marks, out: ChunkOutcome, retries: dict) -> None:
     """Claim what is due (sleeping until a turn at most MAX_WAIT away), send it, and so on."""
+    pace = _Pace()
     while queue:
         now = utcnow()
-        wait = (_turn(queue[0]) - now).total_seconds()
+        pace.align(queue[0], now)  # behind already: the turns move back before anything is claimed
+        wait = (pace.turn(queue[0]) - now).total_seconds()
         if wait > MAX_WAIT:
             out.requeue.append(([r.id for r in queue], wait))
             return
         if wait > SLACK:
             time.sleep(wait)
-        due_by = max(now, _turn(queue[0])) + timedelta(seconds=SLACK)
+        due_by = max(now, pace.turn(queue[0])) + timedelta(seconds=SLACK)
         batch = []
-        while queue and _turn(queue[0]) <= due_by:
+        while queue and pace.turn(queue[0]) <= due_by:
             batch.append(queue.popleft().id)
-        rows = claim_rows(batch, due_by)
+        rows = claim_rows(batch, due_by)  # their own turns are no later than their paced ones
         out.skipped += len(batch) - len(rows)
-        pause = _send_claimed(rows, backend, marks, out, retries)
+        pause = _send_claimed(rows, backend, marks, out, retries, pace)
         if pause is not None:
             rest = [r.id for r in queue]
             if rest:  # the server is away: the chunk's other letters wait as long

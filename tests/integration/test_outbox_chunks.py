@@ -113,10 +113,9 @@ def test_letters_not_yet_due_are_not_sent_early(smtp_app, db, make_user, smtp_si
     assert smtp_sink.messages == []
 
 
-def test_a_chunk_sends_each_letter_at_its_turn(smtp_app, db, make_user, smtp_sink):
-    users = [make_user(email=f"paced{i}@example.org") for i in range(4)]
-    notes = _queue(db, users)
-    start = utcnow()
+def _arrivals_of_a_paced_chunk(db, smtp_sink, notes, start) -> tuple[float, list[float]]:
+    """Give the letters turns 0.3 s apart from `start`, deliver them as one chunk, and return when
+    the delivery began and when each letter reached the server (time.monotonic())."""
     for i, note in enumerate(notes):
         note.next_attempt_at = start + timedelta(seconds=0.3 * i)
     db.session.commit()
@@ -134,15 +133,29 @@ def test_a_chunk_sends_each_letter_at_its_turn(smtp_app, db, make_user, smtp_sin
     began = time.monotonic()
     watcher.start()
     try:
-        assert deliver_chunk([n.id for n in notes]).sent == 4
-        smtp_sink.wait_for(4, timeout=3)
+        assert deliver_chunk([n.id for n in notes]).sent == len(notes)
+        smtp_sink.wait_for(len(notes), timeout=5)
         time.sleep(0.05)
     finally:
         done.set()
         watcher.join()
-    assert len(arrivals) == 4
+    assert len(arrivals) == len(notes)
+    return began, arrivals
+
+
+def test_a_chunk_sends_each_letter_at_its_turn(smtp_app, db, make_user, smtp_sink):
+    notes = _queue(db, [make_user(email=f"paced{i}@example.org") for i in range(4)])
+    began, arrivals = _arrivals_of_a_paced_chunk(db, smtp_sink, notes, utcnow())
     # Each one at its turn (0, 0.3, 0.6, 0.9 s after the start), never before it.
     assert all(t - began >= 0.3 * i - 0.03 for i, t in enumerate(arrivals)), [t - began for t in arrivals]
+
+
+def test_a_chunk_that_starts_late_keeps_the_spacing_instead_of_catching_up(smtp_app, db, make_user, smtp_sink):
+    notes = _queue(db, [make_user(email=f"late{i}@example.org") for i in range(5)])
+    # The first three turns passed a while ago (a busy worker): sent at once, they would be a burst.
+    began, arrivals = _arrivals_of_a_paced_chunk(db, smtp_sink, notes, utcnow() - timedelta(seconds=0.7))
+    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+    assert all(gap >= 0.3 - 0.05 for gap in gaps), gaps
 
 
 def test_an_unreachable_server_stops_the_chunk_after_one_try(app, db, make_user):
